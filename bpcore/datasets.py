@@ -1,0 +1,135 @@
+"""Small data sets for the book, all generated offline and reproducibly from a seed.
+
+Each function returns ``(X, y)``: ``X`` of shape ``(n_samples, n_features)`` (float64) and ``y`` of
+shape ``(n_samples,)`` holding integer class labels ``0..k-1``. Networks accept such 1-D labels
+directly (0/1 for one sigmoid output, classes for a softmax); :func:`one_hot` makes targets explicit.
+
+Moons, circles and the 8x8 digits come from scikit-learn, which ships them (no download).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._names import lookup
+from .validation import fraction, positive_number
+
+Array = np.ndarray
+
+
+def _check(n_samples: int, noise: float) -> tuple[int, float]:
+    n_samples = positive_number(n_samples, "n_samples", integer=True)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    return n_samples, float(noise)
+
+
+def xor(n_samples: int = 200, noise: float = 0.15, seed: int | None = 0) -> tuple[Array, Array]:
+    """XOR: points near the corners of the unit square; class 1 where exactly one coordinate is 1.
+
+    ``xor(4, noise=0)`` is the truth table itself.
+    """
+    n_samples, noise = _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    pick = np.arange(n_samples) % 4
+    X = corners[pick] + rng.normal(0.0, noise, size=(n_samples, 2))
+    y = (corners[pick, 0] != corners[pick, 1]).astype(int)
+    return X, y
+
+
+def spirals(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0, n_classes: int = 2,
+            turns: float = 1.0) -> tuple[Array, Array]:
+    """Interleaved spiral arms, one per class, radius growing from 0 to 1 over ``turns`` turns."""
+    n_samples, noise = _check(n_samples, noise)
+    n_classes = positive_number(n_classes, "n_classes", integer=True)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % n_classes
+    r = rng.uniform(0.05, 1.0, n_samples)
+    theta = 2 * np.pi * (turns * r + y / n_classes)
+    X = np.c_[r * np.cos(theta), r * np.sin(theta)] + rng.normal(0.0, noise * 0.1, (n_samples, 2))
+    return X, y
+
+
+def blobs(n_samples: int = 200, noise: float = 0.5, seed: int | None = 0, n_classes: int = 3) -> tuple[Array, Array]:
+    """Gaussian blobs with centres evenly spaced on the unit circle (times 2), std ``noise``."""
+    n_samples, noise = _check(n_samples, noise)
+    n_classes = positive_number(n_classes, "n_classes", integer=True)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % n_classes
+    angles = 2 * np.pi * np.arange(n_classes) / n_classes
+    centres = 2.0 * np.c_[np.cos(angles), np.sin(angles)]
+    return centres[y] + rng.normal(0.0, noise, (n_samples, 2)), y
+
+
+def moons(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0) -> tuple[Array, Array]:
+    """Two interleaving half circles (scikit-learn's ``make_moons``)."""
+    from sklearn.datasets import make_moons
+    n_samples, noise = _check(n_samples, noise)
+    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return X.astype(float), y.astype(int)
+
+
+def circles(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0, factor: float = 0.5) -> tuple[Array, Array]:
+    """A small circle inside a large one (scikit-learn's ``make_circles``)."""
+    from sklearn.datasets import make_circles
+    n_samples, noise = _check(n_samples, noise)
+    X, y = make_circles(n_samples=n_samples, noise=noise, random_state=seed, factor=factor)
+    return X.astype(float), y.astype(int)
+
+
+def digits(scale: bool = True) -> tuple[Array, Array]:
+    """The 1,797 8x8 handwritten digits shipped with scikit-learn: ``X (1797, 64)``, ``y`` in 0..9.
+
+    Pixel values 0..16 are divided by 16 when ``scale`` (inputs of order 1 keep sigmoids unsaturated).
+    """
+    from sklearn.datasets import load_digits
+    data = load_digits()
+    X = data.data.astype(float)
+    return (X / 16.0 if scale else X), data.target.astype(int)
+
+
+DATASETS = {"xor": xor, "spirals": spirals, "blobs": blobs, "moons": moons, "circles": circles}
+
+
+def load(name: str, n_samples: int = 200, noise: float | None = None, seed: int | None = 0) -> tuple[Array, Array]:
+    """A 2-D data set by name (xor, spirals, blobs, moons, circles) -- handy for a dropdown."""
+    make = lookup("data set", name, DATASETS)
+    return make(n_samples=n_samples, seed=seed) if noise is None else make(n_samples=n_samples, noise=noise, seed=seed)
+
+
+def one_hot(y: Array, n_classes: int | None = None) -> Array:
+    """Integer labels ``(n,)`` -> one-hot rows ``(n, n_classes)``."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.size == 0 or not np.all(y == np.round(y)) or y.min() < 0:
+        raise ValueError(f"one_hot needs a non-empty 1-D array of integer labels >= 0, got shape {y.shape}")
+    k = int(y.max()) + 1 if n_classes is None else int(n_classes)
+    if y.max() >= k:
+        raise ValueError(f"label {int(y.max())} does not fit in {k} classes (labels must be 0..{k - 1})")
+    return np.eye(k)[y.astype(int)]
+
+
+def train_val_split(X: Array, y: Array, val_fraction: float = 0.25, seed: int | None = 0,
+                    min_val: int = 10) -> tuple[Array, Array, Array, Array]:
+    """Shuffle and split into ``X_train, X_val, y_train, y_val``, keeping class proportions.
+
+    Refuses a validation set smaller than ``min_val`` samples: one or two points measure nothing.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+    val_fraction = fraction(val_fraction, "val_fraction")
+    if val_fraction == 0:
+        raise ValueError("val_fraction must be > 0")
+    rng = np.random.default_rng(seed)
+    labels = y if y.ndim == 1 else y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+    val_idx = []
+    for c in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == c))
+        val_idx.extend(members[:int(round(val_fraction * len(members)))])
+    val_idx = np.array(sorted(val_idx), dtype=int)
+    if len(val_idx) < min_val:
+        raise ValueError(f"a validation set of {len(val_idx)} samples is too small to measure anything "
+                         f"(minimum {min_val}); use more data or a larger val_fraction")
+    train_mask = np.ones(len(X), bool)
+    train_mask[val_idx] = False
+    return X[train_mask], X[val_idx], y[train_mask], y[val_idx]

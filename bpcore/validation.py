@@ -1,0 +1,90 @@
+"""Checks on what a reader passes in, so that mistakes surface as one clear sentence.
+
+Every public entry point calls these before doing any arithmetic: a wrong shape must never reach
+NumPy's broadcasting, where it would either raise deep inside or, worse, silently broadcast.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_inputs(X: object, n_in: int, name: str = "X") -> np.ndarray:
+    """``X`` as a float array of shape ``(n_samples, n_in)``, or a ValueError that says what is wrong."""
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers, shape (n_samples, {n_in}): {err}") from None
+    if X.ndim == 1 and n_in == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, shape (n_samples, {n_in}); got shape {X.shape}")
+    if X.shape[1] != n_in:
+        raise ValueError(f"{name} has {X.shape[1]} columns but the network's input layer has {n_in} units: "
+                         f"expected shape (n_samples, {n_in}), got {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} has no rows (shape {X.shape})")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return X
+
+
+def as_targets(Y: object, n_samples: int, n_out: int, loss: str, name: str = "Y") -> np.ndarray:
+    """``Y`` as a float array ``(n_samples, n_out)`` checked against the loss's label range.
+
+    Accepted: ``(n_samples, n_out)``; or 1-D labels of length ``n_samples`` -- 0/1 (or real targets)
+    for a single output, integer classes ``0..n_out-1`` for several outputs (they are one-hot encoded).
+    """
+    try:
+        Y = np.asarray(Y, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if Y.ndim == 1:
+        if len(Y) != n_samples:
+            raise ValueError(f"{name} has {len(Y)} labels but X has {n_samples} rows")
+        if n_out == 1:
+            Y = Y[:, None]
+        else:
+            if not np.all(np.isfinite(Y)) or np.any(Y != np.round(Y)) or Y.min() < 0 or Y.max() >= n_out:
+                raise ValueError(f"1-D {name} for a network with {n_out} outputs must hold integer class labels "
+                                 f"0..{n_out - 1}; got values from {np.nanmin(Y):g} to {np.nanmax(Y):g}. "
+                                 f"Pass one-hot targets of shape ({n_samples}, {n_out}) or fix the labels.")
+            Y = np.eye(n_out)[Y.astype(int)]
+    if Y.ndim != 2 or Y.shape[1] != n_out:
+        raise ValueError(f"{name} must have shape ({n_samples}, {n_out}) to match the network's {n_out} "
+                         f"output unit(s); got {Y.shape}")
+    if Y.shape[0] != n_samples:
+        raise ValueError(f"{name} has {Y.shape[0]} rows but X has {n_samples}: one target row per sample")
+    if not np.all(np.isfinite(Y)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if loss == "bce" and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(f"labels for 'bce' must lie in [0, 1] (a sigmoid outputs probabilities in (0, 1)); "
+                         f"got values from {Y.min():g} to {Y.max():g}. For -1/+1 labels use (y + 1) / 2.")
+    if loss == "ce":
+        if Y.min() < 0 or Y.max() > 1 or not np.allclose(Y.sum(axis=1), 1.0):
+            raise ValueError(f"targets for 'ce' must be one-hot (or probability) rows that sum to 1; "
+                             f"got row sums from {Y.sum(axis=1).min():g} to {Y.sum(axis=1).max():g}. "
+                             f"Use bpcore.one_hot(labels, {n_out}).")
+    return Y
+
+
+def positive_number(value: object, name: str, integer: bool = False) -> float:
+    """``value`` if it is a finite number > 0 (an int when ``integer``), else a clear error."""
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {kind} > 0, got {type(value).__name__}: {value!r}")
+    if integer and value != int(value):
+        raise TypeError(f"{name} must be an integer > 0, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def fraction(value: object, name: str, upper_open: bool = True) -> float:
+    """``value`` in [0, 1) (or [0, 1]), else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
+    if not (0 <= value < 1 if upper_open else 0 <= value <= 1):
+        raise ValueError(f"{name} must be in [0, 1{')' if upper_open else ']'}, got {value!r}")
+    return float(value)
