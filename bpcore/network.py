@@ -281,13 +281,14 @@ class Network:
                 t.dW += l2 * layer.W
             t.db = delta.sum(axis=0)
 
-    def _check(self, X: Array, Y: Array, loss: str | Loss) -> tuple[Array, Array, Loss]:
+    def _check(self, X: Array, Y: Array, loss: str | Loss,
+               names: tuple[str, str] = ("X", "Y")) -> tuple[Array, Array, Loss]:
         loss_fn = get_loss(loss)
         if self.output not in loss_fn.outputs:
             raise ValueError(f"loss {loss_fn.name!r} needs an output activation in {list(loss_fn.outputs)}, "
                              f"but this network's output is {self.output!r}"
                              + (": log-losses need probabilities, not raw outputs" if self.output == "linear"
                                 else ""))
-        X = validation.as_inputs(X, self.sizes[0])
-        Y = validation.as_targets(Y, len(X), self.sizes[-1], loss_fn.name)
+        X = validation.as_inputs(X, self.sizes[0], name=names[0])
+        Y = validation.as_targets(Y, len(X), self.sizes[-1], loss_fn.name, name=names[1])
         return X, Y, loss_fn

@@ -112,7 +112,7 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     if has_val:
         if X_val is None or Y_val is None:
             raise ValueError("give both X_val and Y_val, or neither")
-        X_val, Y_val, _ = net._check(X_val, Y_val, loss_fn)
+        X_val, Y_val, _ = net._check(X_val, Y_val, loss_fn, names=("X_val", "Y_val"))
     if early_stopping is not None:
         early_stopping = validation.positive_number(early_stopping, "early_stopping patience", integer=True)
         if not has_val:

@@ -42,7 +42,7 @@ def as_targets(Y: object, n_samples: int, n_out: int, loss: str, name: str = "Y"
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
     if Y.ndim == 1:
         if len(Y) != n_samples:
-            raise ValueError(f"{name} has {len(Y)} labels but X has {n_samples} rows")
+            raise ValueError(f"{name} has {len(Y)} labels but its inputs have {n_samples} rows")
         if n_out == 1:
             Y = Y[:, None]
         else:
@@ -55,7 +55,7 @@ def as_targets(Y: object, n_samples: int, n_out: int, loss: str, name: str = "Y"
         raise ValueError(f"{name} must have shape ({n_samples}, {n_out}) to match the network's {n_out} "
                          f"output unit(s); got {Y.shape}")
     if Y.shape[0] != n_samples:
-        raise ValueError(f"{name} has {Y.shape[0]} rows but X has {n_samples}: one target row per sample")
+        raise ValueError(f"{name} has {Y.shape[0]} rows but its inputs have {n_samples}: one target row per sample")
     if not np.all(np.isfinite(Y)):
         raise ValueError(f"{name} contains NaN or infinite values")
     if loss == "bce" and (Y.min() < 0 or Y.max() > 1):
