@@ -1,0 +1,70 @@
+"""Data sets: shapes, labels, reproducibility, splits."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bpcore
+from bpcore import datasets
+
+pytestmark = pytest.mark.datasets
+
+
+@pytest.mark.parametrize("name,k", [("xor", 2), ("spirals", 2), ("blobs", 3), ("moons", 2), ("circles", 2)])
+def test_shapes_labels_and_seeds(name, k):
+    X, y = datasets.load(name, n_samples=120, seed=4)
+    assert X.shape == (120, 2) and X.dtype == float and y.shape == (120,)
+    assert set(np.unique(y)) == set(range(k))
+    X2, y2 = datasets.load(name, n_samples=120, seed=4)
+    X3, _ = datasets.load(name, n_samples=120, seed=5)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2) and not np.array_equal(X, X3)
+
+
+def test_xor_truth_table():
+    X, y = datasets.xor(4, noise=0.0)
+    np.testing.assert_array_equal(X, [[0, 0], [0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(y, [0, 1, 1, 0])
+
+
+def test_noise_moves_points():
+    a, _ = datasets.moons(100, noise=0.0, seed=0)
+    b, _ = datasets.moons(100, noise=0.3, seed=0)
+    assert np.abs(a - b).mean() > 0.05
+
+
+def test_digits():
+    X, y = datasets.digits()
+    assert X.shape == (1797, 64) and y.shape == (1797,)
+    assert X.min() == 0.0 and X.max() == 1.0 and set(np.unique(y)) == set(range(10))
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(bpcore.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match="does not fit in 2 classes"):
+        bpcore.one_hot(np.array([2, 0]), 2)
+    with pytest.raises(ValueError, match="integer labels"):
+        bpcore.one_hot(np.array([0.5]))
+
+
+def test_train_val_split_is_stratified_and_disjoint():
+    X, y = datasets.moons(200, seed=0)
+    Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=1)
+    assert len(Xv) == 50 and len(Xt) == 150
+    assert np.sum(yv == 1) == 25
+    rows = {tuple(r) for r in Xt} | {tuple(r) for r in Xv}
+    assert len(rows) == 200
+
+
+def test_split_refuses_a_meaningless_validation_set():
+    X, y = datasets.xor(4, noise=0.0)
+    with pytest.raises(ValueError, match=r"validation set of [0-2] samples is too small"):
+        bpcore.train_val_split(X, y, 0.2)
+
+
+@pytest.mark.parametrize("bad,match", [(dict(n_samples=0), "n_samples must be > 0"),
+                                       (dict(noise=-1), "noise must be a number >= 0")])
+def test_bad_arguments(bad, match):
+    with pytest.raises(ValueError, match=match):
+        datasets.moons(**{"n_samples": 10, **bad})
+    with pytest.raises(ValueError, match="unknown data set 'moon'.*Did you mean 'moons'"):
+        datasets.load("moon")

@@ -1,0 +1,174 @@
+"""The training loop: learning, determinism, divergence as a result, dropout, early stopping."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import bpcore
+
+pytestmark = pytest.mark.training
+
+
+@pytest.fixture
+def moons():
+    return bpcore.datasets.moons(200, noise=0.2, seed=0)
+
+
+def test_learns_xor():
+    X, y = bpcore.datasets.xor(200, noise=0.1, seed=0)
+    net = bpcore.Network([2, 8, 1], hidden="tanh", seed=0)
+    hist = bpcore.train(net, X, y, loss="bce", lr=0.5, epochs=400, seed=0)
+    assert hist.train_loss[-1] < 0.1 * hist.train_loss[0]
+    assert bpcore.accuracy(net, X, y) > 0.97
+    assert hist.epochs_run == 400 and not hist.diverged
+    assert hist.status == f"trained 400 epochs · loss {hist.train_loss[-1]:.4g}"
+
+
+def test_full_batch_history_loss_is_the_loss_before_each_step(moons):
+    X, y = moons
+    net = bpcore.Network([2, 4, 1], hidden="tanh", seed=1)
+    before = net.loss(X, y, "bce")
+    hist = bpcore.train(net, X, y, loss="bce", lr=0.1, epochs=1)
+    np.testing.assert_allclose(hist.train_loss[0], before, rtol=1e-14)
+
+
+def test_one_step_is_one_sgd_update(moons):
+    X, y = moons
+    net = bpcore.Network([2, 4, 1], hidden="tanh", seed=1)
+    expected = [p - 0.1 * g for p, g in zip(net.parameters(), [g[k] for g in net.gradients(X, y, "bce") for k in g])]
+    bpcore.train(net, X, y, loss="bce", lr=0.1, epochs=1)
+    for p, e in zip(net.parameters(), expected):
+        np.testing.assert_allclose(p, e, rtol=1e-14)
+
+
+@pytest.mark.parametrize("kw", [dict(batch_size=16, optimizer="adam", lr=0.01, dropout=0.2),
+                                dict(batch_size=None, optimizer="nesterov", lr=0.1, l2=1e-3)])
+def test_same_seed_identical_numbers(moons, kw):
+    X, y = moons
+    runs = []
+    for _ in range(2):
+        net = bpcore.Network([2, 8, 1], hidden="relu", seed=3)
+        hist = bpcore.train(net, X, y, loss="bce", epochs=20, seed=5, **kw)
+        runs.append((hist.train_loss, net.get_weights()))
+    assert runs[0][0] == runs[1][0]
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+
+
+def test_different_shuffling_seed_changes_minibatch_run(moons):
+    X, y = moons
+    losses = [bpcore.train(bpcore.Network([2, 8, 1], seed=3), X, y, epochs=5, batch_size=10, seed=s).train_loss
+              for s in (1, 2)]
+    assert losses[0] != losses[1]
+
+
+def test_divergence_is_reported_not_raised(moons):
+    X, y = moons
+    net = bpcore.Network([2, 16, 1], hidden="relu", output="linear", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hist = bpcore.train(net, X, y, loss="mse", lr=10.0, epochs=300)
+    assert hist.diverged and hist.epochs_run < 300
+    assert hist.diverged_epoch == hist.epochs_run
+    assert hist.status.startswith(f"diverged at epoch {hist.diverged_epoch}: the loss")
+
+
+def test_huge_learning_rate_with_nan_loss_is_reported():
+    X, y = bpcore.datasets.xor(40, seed=0)
+    net = bpcore.Network([2, 8, 1], hidden="linear", output="linear", seed=0)
+    hist = bpcore.train(net, X, y, loss="mse", lr=1e12, epochs=100, divergence_factor=np.inf)
+    assert hist.diverged and "NaN/infinite" in hist.status
+
+
+def test_history_records_per_layer_norms_and_validation(moons):
+    X, y = moons
+    Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=0)
+    net = bpcore.Network([2, 8, 8, 1], hidden="sigmoid", seed=0)
+    hist = bpcore.train(net, Xt, yt, lr=0.5, epochs=30, X_val=Xv, Y_val=yv, snapshot_every=10)
+    assert hist.grad_norms.shape == (30, 3) and hist.delta_norms.shape == (30, 3)
+    assert np.all(hist.grad_norms > 0)
+    trace = net.trace(Xt, yt, "bce")     # last epoch's entries are the norms before the last step
+    assert len(hist.val_loss) == len(hist.val_accuracy) == 30
+    np.testing.assert_allclose(hist.val_loss[-1], net.loss(Xv, yv, "bce"), rtol=1e-12)
+    assert hist.val_accuracy[-1] == bpcore.accuracy(net, Xv, yv)
+    assert [e for e, _ in hist.snapshots] == [0, 10, 20, 30]
+    assert all(np.array_equal(a, b) for a, b in zip(hist.snapshots[-1][1], net.get_weights()))
+    assert trace.layers[0].dW.shape == (2, 8)
+
+
+def test_early_stopping_restores_best_weights():
+    X, y = bpcore.datasets.moons(60, noise=0.35, seed=1)
+    Xv, yv = bpcore.datasets.moons(200, noise=0.35, seed=2)
+    net = bpcore.Network([2, 64, 1], hidden="tanh", seed=0)
+    hist = bpcore.train(net, X, y, lr=1.0, epochs=3000, X_val=Xv, Y_val=yv, early_stopping=20)
+    assert hist.stopped_early and hist.epochs_run == hist.best_epoch + 20
+    np.testing.assert_allclose(net.loss(Xv, yv, "bce"), min(hist.val_loss), rtol=1e-12)
+    assert "stopped early" in hist.status
+
+
+def test_callback_sees_every_epoch_and_can_stop(moons):
+    X, y = moons
+    seen = []
+    hist = bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, epochs=50,
+                        callback=lambda epoch, h: seen.append((epoch, len(h.train_loss))) or epoch < 7)
+    assert seen == [(e, e) for e in range(1, 8)]
+    assert hist.epochs_run == 7 and "stopped by the callback" in hist.status
+
+
+def test_schedule_changes_learning_rate(moons):
+    X, y = moons
+    hist = bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, lr=1.0, epochs=5, schedule=lambda e: 0.5 ** e)
+    assert hist.lr == [1.0, 0.5, 0.25, 0.125, 0.0625]
+    hist = bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, lr=1.0, epochs=3,
+                        schedule=bpcore.schedules.step(0.1, every=2))
+    np.testing.assert_allclose(hist.lr, [1.0, 1.0, 0.1])
+
+
+def test_batch_norm_training_and_running_statistics(moons):
+    X, y = moons
+    net = bpcore.Network([2, 16, 16, 1], hidden="sigmoid", seed=0, batch_norm=True)
+    hist = bpcore.train(net, X, y, lr=0.5, epochs=200, batch_size=50, seed=0)
+    assert hist.train_loss[-1] < hist.train_loss[0]
+    z = X @ net.layers[0].W + net.layers[0].b
+    np.testing.assert_allclose(net.layers[0].running_mean, z.mean(axis=0), atol=0.2)
+    assert bpcore.accuracy(net, X, y) > 0.85
+
+
+class TestDropout:
+    def test_expected_activation_is_preserved(self):
+        """Inverted dropout: E[h * mask / keep] = h, so the next layer sees the same mean input."""
+        rng = np.random.default_rng(0)
+        keep = 0.6
+        h = rng.uniform(0, 1, size=(1, 5))
+        masks = (rng.random((200_000, 5)) < keep) / keep
+        np.testing.assert_allclose((h * masks).mean(axis=0), h[0], rtol=0.01)
+
+    def test_training_masks_scale_survivors(self, moons):
+        X, y = moons
+        net = bpcore.Network([2, 50, 1], hidden="relu", seed=0)
+        keep = 0.5
+        masks = [(np.random.default_rng(1).random((200, 50)) < keep) / keep]
+        trace = net.trace(X, y, "bce", masks=masks)
+        hidden = trace.layers[0]
+        np.testing.assert_array_equal(hidden.a, hidden.h * masks[0])
+        assert set(np.unique(masks[0])) == {0.0, 2.0}
+
+    def test_off_at_evaluation(self, moons):
+        X, y = moons
+        net = bpcore.Network([2, 16, 1], hidden="tanh", seed=0)
+        bpcore.train(net, X, y, lr=0.3, epochs=20, dropout=0.5, seed=0)
+        out1, out2 = net.forward(X), net.forward(X)
+        np.testing.assert_array_equal(out1, out2)        # deterministic: no masks at evaluation
+        manual = bpcore.activations.sigmoid(np.tanh(X @ net.layers[0].W + net.layers[0].b) @ net.layers[1].W
+                                            + net.layers[1].b)
+        np.testing.assert_allclose(out1, manual, rtol=1e-14)
+
+    def test_dropout_regularises_a_small_noisy_set(self):
+        X, y = bpcore.datasets.moons(40, noise=0.4, seed=3)
+        runs = {}
+        for rate in (0.0, 0.5):
+            net = bpcore.Network([2, 100, 1], hidden="relu", seed=0)
+            h = bpcore.train(net, X, y, lr=0.3, epochs=400, dropout=rate, seed=0, evaluate_train=True)
+            runs[rate] = h.train_loss[-1]
+        assert runs[0.5] > runs[0.0]      # dropout keeps the network from fitting the noise as closely
