@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The one test command of Backprop, Live:   bash tests/run_all.sh
+# On a fresh machine it installs what it needs (Python packages, Debian's chromium), then runs every
+# stage, keeps going after a failure, prints each stage's duration and ends with one summary line.
+set -u
+cd "$(dirname "$0")/.."
+export PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+PY=${PYTHON:-python3}
+RESULTS=$(mktemp -d)
+declare -a SUMMARY=()
+FAILED=0
+
+stage() {  # stage NAME COMMAND...: run, time, remember the outcome
+  local name=$1; shift
+  echo; echo "=== stage: $name ==="
+  local start=$SECONDS
+  "$@"; local rc=$?
+  local took=$((SECONDS - start))
+  SUMMARY+=("$(printf '%-22s %4ds  %s' "$name" "$took" "$([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  [ $rc -eq 0 ] || FAILED=1
+  echo "=== $name: ${took}s, exit $rc ==="
+}
+
+install() {
+  $PY -m pip install -q -r requirements.txt || return 1
+  if ! command -v chromium >/dev/null 2>&1; then
+    local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null || return 1
+  fi
+  chromium --version
+}
+
+pytest_stage() {  # pytest_stage ID ARGS...: pytest with a junit report for the final count
+  local id=$1; shift
+  $PY -m pytest -p no:cacheprovider --junitxml="$RESULTS/$id.xml" "$@"
+  local rc=$?
+  [ $rc -eq 5 ] && { echo "no tests collected in stage $id"; return 1; }
+  return $rc
+}
+
+stage "install"          install
+stage "unit tests"       pytest_stage unit -q tests --ignore=tests/browser
+stage "notebooks (nbval)" pytest_stage nbval -q --nbval --nbval-current-env \
+                           --nbval-sanitize-with tests/nbval_sanitize.cfg book/
+stage "book build"       $PY -m bpcore.tools.build
+stage "browser tests"    pytest_stage browser -q tests/browser
+stage "benchmarks"       $PY benchmarks/bench_train.py
+
+echo; echo "=== stage timings ==="
+printf '%s\n' "${SUMMARY[@]}"
+$PY - "$RESULTS" <<'PYEOF'
+import sys, glob, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.xml"):
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        t, f, e, s = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+        passed += t - f - e - s; failed += f + e; skipped += s
+print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
+PYEOF
+exit $FAILED
