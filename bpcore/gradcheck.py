@@ -32,7 +32,7 @@ Array = np.ndarray
 def numerical_gradients(net: Network, X: Array, Y: Array, loss: str = "bce", l2: float = 0.0,
                         eps: float = 1e-6, masks: Sequence[Array | None] | None = None,
                         order: int = 2) -> list[dict[str, Array]]:
-    """Central-difference estimate of :meth:`Network.gradients`, same structure. Restores the network.
+    r"""Central-difference estimate of :meth:`Network.gradients`, same structure. Restores the network.
 
     ``order=2``: :math:`(L(+\epsilon) - L(-\epsilon))/2\epsilon`; ``order=4``: the five-point stencil."""
     if order not in (2, 4):
