@@ -15,6 +15,11 @@ from ._base import (_GENERIC, Args, Array, Key, _as_numbers, _named_message, _re
 from .result import CheckResult
 
 
+def _ndim(value: Any) -> int:
+    """Dimensions of one input; a call with several arguments (``Args``) counts as an array input."""
+    return 1 if isinstance(value, Args) else int(np.ndim(value))
+
+
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 
@@ -199,9 +204,9 @@ class FunctionKey(Key):
                                "rearrange it so that only exp of numbers <= 0 is formed")
         if raised:
             label, r = next(iter(raised.items()))
-            scalars_ok = any(np.ndim(self.inputs[k]) == 0 and k not in raised for k in raw)
+            scalars_ok = any(_ndim(self.inputs[k]) == 0 and k not in raised for k in raw)
             hint = ""
-            if scalars_ok and np.ndim(self.inputs[label]) > 0:
+            if scalars_ok and _ndim(self.inputs[label]) > 0:
                 hint = " (it works on single numbers, not on arrays: use NumPy functions such as np.exp)"
             return R.wrong(exercise, R.EXCEPTION, f"it raised {r.text()} on the input '{label}'{hint}")
         for label, value in raw.items():

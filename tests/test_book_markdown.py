@@ -1,0 +1,47 @@
+"""MyST pitfalls in the chapters' markdown that a build does not always report."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.book
+BOOK = Path(__file__).resolve().parents[1] / "book"
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+
+
+def nested_fence_problems(text: str) -> list[str]:
+    """Directive blocks (```{name}) whose body contains a fence as long as their own: the inner
+    closing fence would end the directive early and spill the rest of its body onto the page."""
+    problems, stack = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        m = FENCE.match(line)
+        if not m:
+            continue
+        fence, info = m.group(2), m.group(3).strip()
+        if stack and not info and fence[0] == stack[-1][0][0] and len(fence) >= len(stack[-1][0]):
+            stack.pop()                                  # a closing fence
+            continue
+        if stack and stack[-1][1].startswith("{") and len(fence) >= len(stack[-1][0]):
+            problems.append(f"line {number}: {fence}{info} inside {stack[-1][0]}{stack[-1][1]} "
+                            f"(use a longer fence for the directive)")
+        stack.append((fence, info))
+    return problems
+
+
+def test_detector_finds_the_pitfall():
+    bad = "```{solution} ex-1\n:class: dropdown\n\n```python\nx = 1\n```\nmore\n```"
+    good = "````{solution} ex-1\n:class: dropdown\n\n```python\nx = 1\n```\nmore\n````"
+    assert nested_fence_problems(bad) and not nested_fence_problems(good)
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")) + sorted(BOOK.glob("*.md")), ids=lambda p: p.name)
+def test_no_directive_is_closed_early_by_a_nested_fence(path):
+    if path.suffix == ".md":
+        texts = [path.read_text()]
+    else:
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    problems = [p for t in texts for p in nested_fence_problems(t)]
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,87 @@
+"""Chapter 7's lesson module: finite differences of one parameter, the error model of the V plot,
+the deliberately broken backward passes, and the excerpts of bpcore's own gradient tests."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bpcore
+from bpcore.activations import Sigmoid, sigmoid
+from bpcore.lessons import ch07
+
+pytestmark = pytest.mark.ch07
+
+
+def test_truncation_orders_of_forward_and_central_differences():
+    f = lambda x: float(sigmoid(x))          # noqa: E731
+    exact = float(Sigmoid().derivative(1.0))
+    fwd = [abs(ch07.forward_difference(f, 1.0, e) - exact) for e in (1e-2, 1e-3)]
+    cen = [abs(ch07.central_difference(f, 1.0, e) - exact) for e in (1e-2, 1e-3)]
+    five = [abs(ch07.five_point_difference(f, 1.0, e) - exact) for e in (1e-1, 1e-2)]
+    assert fwd[0] / fwd[1] == pytest.approx(10, rel=0.02)     # O(eps)
+    assert cen[0] / cen[1] == pytest.approx(100, rel=0.02)    # O(eps^2)
+    assert five[0] / five[1] > 5e3                            # O(eps^4), up to round-off
+
+
+def test_loss_along_restores_the_network_and_matches_bpcore_central_differences():
+    net, X, Y = ch07.check_problem(1.0)
+    before = net.get_weights()
+    L = ch07.loss_along(net, X, Y, "bce", layer=1, name="W", index=(2, 0))
+    assert L(L.theta + 0.5) != L(L.theta)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights()))
+    numeric = bpcore.numerical_gradients(net, X, Y, loss="bce", eps=1e-6)[1]["W"][2, 0]
+    assert ch07.central_difference(L, L.theta, 1e-6) == numeric
+    with pytest.raises(ValueError, match="gamma"):
+        ch07.loss_along(net, X, Y, "bce", layer=0, name="gamma", index=(0,))
+
+
+@pytest.mark.parametrize("label", list(ch07.PARAMETERS))
+def test_the_v_has_its_bottom_where_the_analysis_puts_it(label):
+    net, X, Y = ch07.check_problem(1.0)
+    layer, name, index = ch07.PARAMETERS[label]
+    errors = ch07.error_versus_eps(net, X, Y, "bce", layer, name, index)
+    eps_f, err_f = ch07.best_eps(errors["forward"])
+    eps_c, err_c = ch07.best_eps(errors["central"])
+    assert 1e-10 <= eps_f <= 1e-6 and err_f < 1e-7
+    assert 1e-7 <= eps_c <= 1e-3 and err_c < 1e-9
+    assert err_c < err_f
+    # both branches of the V: large errors at both ends of the grid
+    assert errors["central"][0] > 1e-4 and errors["forward"][-1] > 1e-3
+
+
+def test_error_model_slopes():
+    net, X, Y = ch07.check_problem(1.0)
+    model = ch07.error_model(net, X, Y, "bce", 0, "W", (0, 0), eps_values=np.array([1e-6, 1e-5]))
+    assert model["forward truncation"][1] / model["forward truncation"][0] == pytest.approx(10)
+    assert model["central truncation"][1] / model["central truncation"][0] == pytest.approx(100)
+    assert model["round-off"][0] / model["round-off"][1] == pytest.approx(10)
+
+
+def test_broken_backward_passes_fail_and_are_localised():
+    net, X, Y = ch07.check_problem(1.0)
+    assert bpcore.gradient_check(net, X, Y, loss="bce") < 1e-7
+    wrong = ch07.mistake_sigma_prime_of_a(net, X, Y, loss="bce")
+    assert bpcore.gradient_check(net, X, Y, loss="bce", gradients=wrong) > 1e-3
+    hidden, output = bpcore.gradient_check(net, X, Y, loss="bce", gradients=wrong, by_layer=True)
+    assert min(hidden.values()) > 1e-3 and max(output.values()) < 1e-7
+    n = len(X)
+    wrong = ch07.mistake_sum_not_mean(net, X, Y, loss="bce")
+    assert bpcore.gradient_check(net, X, Y, loss="bce", gradients=wrong) == pytest.approx((n - 1) / (n + 1), rel=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.1, 20.0])
+def test_panel_update_at_the_slider_ends(scale):
+    for label in ch07.PARAMETERS:
+        result = ch07.v_update(scale, label)
+        assert len(result["traces"]) == len(ch07.v_figure().data)
+        assert "best ε" in result["status"]
+    with pytest.raises(ValueError, match="parameter"):
+        ch07.v_update(1.0, "W9")
+
+
+def test_excerpts_of_the_gradient_tests():
+    source = ch07.engine_test_source("test_backprop_matches_central_differences")
+    assert source.splitlines()[0].startswith("@") and "def test_backprop_matches_central_differences" in source
+    assert ch07.engine_test_constant("TOL").startswith("TOL =")
+    with pytest.raises(ValueError):
+        ch07.engine_test_source("no_such_test")
