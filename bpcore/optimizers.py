@@ -47,11 +47,12 @@ class Optimizer:
         elif len(self.state) != len(params):
             raise ValueError(f"this optimiser was used with {len(self.state)} parameter arrays, now {len(params)}: "
                              f"create one optimiser per network")
-        self.t += 1
-        for p, g, s, shape in zip(params, grads, self.state, self.shapes):
+        for p, g, shape in zip(params, grads, self.shapes):       # check everything before changing anything
             if np.shape(g) != shape or p.shape != shape:
                 raise ValueError(f"gradient of shape {np.shape(g)} for a parameter of shape {p.shape} "
                                  f"(this optimiser's state has shape {shape})")
+        self.t += 1
+        for p, g, s in zip(params, grads, self.state):
             self.update(p, g, s)
 
     def update(self, p: Array, g: Array, state: list[Array]) -> None:

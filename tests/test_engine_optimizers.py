@@ -87,5 +87,11 @@ def test_mismatched_use_is_an_error():
         opt.step([np.zeros(2), np.zeros(1)], [np.zeros(2), np.zeros(1)])
     with pytest.raises(ValueError, match=r"gradient of shape \(3,\) for a parameter of shape \(2,\)"):
         opt.step([np.zeros(2)], [np.zeros(3)])
+    p1, p2 = np.ones(2), np.ones(3)
+    fresh = SGD(0.1)
+    fresh.step([p1, p2], [np.zeros(2), np.zeros(3)])
+    with pytest.raises(ValueError, match="gradient of shape"):
+        fresh.step([p1, p2], [np.ones(2), np.ones(4)])
+    np.testing.assert_array_equal(p1, np.ones(2))          # nothing was updated before the error
     with pytest.raises(ValueError, match="momentum beta must be in"):
         make_optimizer("momentum", 0.1, momentum=1.5)

@@ -1,0 +1,130 @@
+"""Chapter 4: the sigmoid-stack computations of bpcore.lessons.ch04, checked against central differences,
+the (|w|/4)^D bound, bpcore's own backward pass, and the chapter's panels at extreme control values."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bpcore import Network
+from bpcore.activations import Sigmoid
+from bpcore.lessons import ch04
+
+pytestmark = pytest.mark.ch04
+
+xs = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
+ws = st.floats(min_value=-8.0, max_value=8.0, allow_nan=False)
+depths = st.integers(min_value=1, max_value=12)
+
+
+def top_output(x: float, w: float, depth: int) -> float:
+    return float(ch04.sigmoid_chain(x, w, depth).a[-1, 0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(xs, ws, depths)
+def test_chain_gradient_matches_central_differences(x, w, depth):
+    h = 1e-5
+    numeric = (top_output(x + h, w, depth) - top_output(x - h, w, depth)) / (2 * h)
+    analytic = float(ch04.chain_gradient(x, w, depth)[()])
+    # the central difference is exact to O(h^2 * f''') plus round-off ~1e-16 / h
+    assert analytic == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(xs, ws, depths)
+def test_every_gradient_respects_the_bound(x, w, depth):
+    chain = ch04.sigmoid_chain(x, w, depth)
+    assert np.all(np.abs(chain.reaching[:, 0]) <= chain.bound * (1 + 1e-12))
+    assert np.allclose(chain.factor, w * Sigmoid().derivative(chain.z), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("w", [1.0, -5.4, 2.5])
+@pytest.mark.parametrize("depth", [1, 3, 6])
+def test_chain_agrees_with_the_network_backward_pass(w, depth):
+    """A [1]*(depth+1) sigmoid network with every weight w and zero biases is the same stack:
+    with mse, delta^1 * w = dL/dx = (a_D - y) * d a_D/dx."""
+    net = Network([1] * (depth + 1), hidden="sigmoid", output="sigmoid", init="zeros")
+    for layer in net.layers:
+        layer.W[...] = w
+    x, y = 0.5, 0.0
+    trace = net.trace(np.array([[x]]), np.array([[y]]), loss="mse")
+    chain = ch04.sigmoid_chain(x, w, depth)
+    assert trace.output[0, 0] == pytest.approx(chain.a[-1, 0], rel=1e-14)
+    dL_dx = trace.layers[0].delta[0, 0] * w
+    assert dL_dx == pytest.approx((chain.a[-1, 0] - y) * chain.reaching[0, 0], rel=1e-12)
+
+
+def test_chain_gradient_keeps_the_shape_of_x():
+    assert np.shape(ch04.chain_gradient(0.5, 1.0, 3)) == ()
+    assert ch04.chain_gradient(np.zeros((2, 3)), 1.0, 3).shape == (2, 3)
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.1, 0.5, 0.9])
+def test_saturation_threshold_solves_its_equation(fraction):
+    z_star = ch04.saturation_threshold(fraction)
+    sig = Sigmoid()
+    assert sig.derivative(z_star) == pytest.approx(fraction / 4, rel=1e-12)
+    assert sig.derivative(z_star * 1.01) < fraction / 4 < sig.derivative(z_star * 0.99)
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, 2.0])
+def test_saturation_threshold_rejects_fractions_outside_0_1(bad):
+    with pytest.raises(ValueError):
+        ch04.saturation_threshold(bad)
+
+
+@pytest.mark.parametrize("w", [1.0, 1.75, 2.0, 4.0, 8.0])
+def test_saturated_fraction_matches_the_formula(w):
+    z_star = ch04.saturation_threshold(0.1)
+    expected = max(0.0, 1 - z_star / (4 * w))
+    # 401 grid points over [-4, 4]: the share is exact up to one grid point at each end
+    assert ch04.saturated_fraction(w, ch04.PANEL_X) == pytest.approx(expected, abs=2.5 / 401)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, "1"])
+def test_sigmoid_chain_rejects_bad_weights(bad):
+    with pytest.raises((ValueError, TypeError)):
+        ch04.sigmoid_chain(0.5, bad, 3)
+
+
+@pytest.mark.parametrize("depth", [0, 2.5])
+def test_sigmoid_chain_rejects_bad_depths(depth):
+    with pytest.raises((ValueError, TypeError)):
+        ch04.sigmoid_chain(0.5, 1.0, depth)
+
+
+@pytest.mark.parametrize("w", [0.25, 8.0])
+def test_weight_scale_update_at_the_slider_ends(w):
+    out = ch04.weight_scale_update(w)
+    assert len(out["traces"]) == 3
+    assert all(np.all(np.isfinite(t["y"])) for t in out["traces"][:2])
+    assert "saturated" in out["status"]
+
+
+@pytest.mark.parametrize("depth, w", [(1, -8.0), (12, 8.0), (12, 0.0), (12, 1.0)])
+def test_depth_update_at_the_slider_ends(depth, w):
+    out = ch04.depth_update(depth, w)
+    bars, bound = out["traces"]
+    assert len(bars["x"]) == len(bound["y"]) == depth
+    assert np.all(np.isnan(bars["y"]) | (bars["y"] > 0))
+
+
+def test_compare_update_trains_both_networks_alike():
+    out = ch04.compare_update(1.0, 1, resolution=10)
+    assert len(out["traces"]) == 6
+    sig_loss, tanh_loss = out["traces"][0]["y"], out["traces"][1]["y"]
+    assert len(sig_loss) == len(tanh_loss) == ch04.COMPARE_EPOCHS
+    assert sig_loss[0] != tanh_loss[0]
+    assert tanh_loss[-1] < sig_loss[-1]     # the chapter's claim at this setting
+
+
+def test_compare_update_survives_the_largest_learning_rate():
+    out = ch04.compare_update(10.0, 3, resolution=10)
+    assert "sigmoid" in out["status"] and "tanh" in out["status"]
+
+
+@pytest.mark.parametrize("make", [ch04.weight_scale_panel, ch04.depth_panel, ch04.compare_panel])
+def test_every_panel_builds_its_static_twin(make):
+    twin = make().static_figure()
+    assert twin.frames and all("<sub>error:" not in frame.layout.title.text for frame in twin.frames)
