@@ -7,7 +7,7 @@ gradients came from), training accuracy, validation loss and accuracy (evaluatio
 gradient norms :math:`\lVert\partial L/\partial W^l\rVert` and the root-mean-square size of :math:`\delta^l`.
 
 A run that diverges -- the loss becomes NaN or infinite, or grows ``divergence_factor`` times above
-its first value -- stops and says so in ``history.diverged`` / ``history.status``; nothing is raised,
+its value before training -- stops and says so in ``history.diverged`` / ``history.status``; nothing is raised,
 so a slider set to an absurd learning rate shows a diverged run instead of a traceback.
 """
 from __future__ import annotations
@@ -131,6 +131,9 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
         hist.snapshots.append((0, net.get_weights()))
     best_val, best_weights, since_best = np.inf, None, 0
     hist.status = "trained 0 epochs"
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        # divergence is judged against the loss before any step (the first epoch may already explode)
+        initial_loss = net._objective(net._forward(X, train=False)[-1], Y, loss_fn, l2)
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(epochs):
@@ -178,11 +181,10 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
             hist.grad_norm_rows.append(grad_norm_sum / n_batches)
             hist.delta_norm_rows.append(delta_abs_sum / n_batches)
 
-            first = hist.train_loss[0]
-            if not np.isfinite(epoch_loss) or epoch_loss > divergence_factor * max(first, 1e-12) and epoch > 0:
+            if not np.isfinite(epoch_loss) or epoch_loss > divergence_factor * max(initial_loss, 1e-12):
                 hist.diverged, hist.diverged_epoch = True, epoch + 1
                 how = "became NaN/infinite" if not np.isfinite(epoch_loss) else \
-                    f"grew from {first:.3g} to {epoch_loss:.3g}"
+                    f"grew from {initial_loss:.3g} to {epoch_loss:.3g}"
                 hist.status = f"diverged at epoch {epoch + 1}: the loss {how} (lr={base_lr:g})"
                 break
 

@@ -74,6 +74,15 @@ def test_divergence_is_reported_not_raised(moons):
     assert hist.status.startswith(f"diverged at epoch {hist.diverged_epoch}: the loss")
 
 
+def test_divergence_within_the_first_minibatch_epoch_is_caught(moons):
+    """With many steps per epoch the first epoch's mean loss can already be huge: the reference is
+    the loss before training, not the first epoch."""
+    X, y = moons
+    net = bpcore.Network([2, 16, 1], hidden="relu", seed=0)
+    hist = bpcore.train(net, X, y, loss="bce", lr=100.0, epochs=100, batch_size=8, seed=0)
+    assert hist.diverged and hist.diverged_epoch <= 3, hist.status
+
+
 def test_huge_learning_rate_with_nan_loss_is_reported():
     X, y = bpcore.datasets.xor(40, seed=0)
     net = bpcore.Network([2, 8, 1], hidden="linear", output="linear", seed=0)

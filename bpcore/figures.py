@@ -1,0 +1,419 @@
+"""Plotly figures for the book, with one look: Okabe–Ito colours, readable on light and dark pages.
+
+Every builder returns a titled ``go.Figure`` with labelled axes.  Builders whose figure a live
+panel redraws come with a *data* function (``..._data``) returning plain dicts of arrays -- one dict
+per trace, the properties that change -- and the builder itself is made from that data function, so
+a panel's live update, the book's static frames and the static figure share one code path
+(constructing plotly objects costs ~10 ms; the data functions construct none).
+
+The look: transparent backgrounds (the page's own colour shows through), a mid-grey grid and a
+mid-grey font (``#737373``: contrast above 4.4:1 on both white and black), and the colour-blind
+safe Okabe–Ito palette.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .activations import sigmoid
+from .training import History
+
+Array = np.ndarray
+TraceData = dict[str, Any]
+
+#: Okabe & Ito (2008), colour-blind safe.  Classes use CLASS_COLOURS in order.
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
+CLASS_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]
+FONT_COLOUR = "#737373"
+GRID_COLOUR = "rgba(128, 128, 128, 0.35)"
+TRANSPARENT = "rgba(0, 0, 0, 0)"
+DIVERGED_COLOUR = OKABE_ITO["vermillion"]
+
+
+def style(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    """Apply the book's look to ``fig`` (in place) and set its title; returns ``fig``."""
+    fig.update_layout(template="none", title={"text": title, "x": 0.02, "xanchor": "left"},
+                      paper_bgcolor=TRANSPARENT, plot_bgcolor=TRANSPARENT,
+                      font={"color": FONT_COLOUR, "size": 13}, colorway=SERIES_COLOURS,
+                      legend={"bgcolor": TRANSPARENT}, margin={"l": 60, "r": 20, "t": 60, "b": 50},
+                      hoverlabel={"namelength": -1})
+    if height:
+        fig.update_layout(height=height)
+    axis = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, linecolor=GRID_COLOUR, showline=True,
+                automargin=True)
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    return fig
+
+
+def finite_or_nan(values: Sequence[float] | Array) -> Array:
+    """A float array with every NaN/±inf replaced by NaN (drawn as a gap, never breaks an axis)."""
+    a = np.array(values, dtype=float)
+    a[~np.isfinite(a)] = np.nan
+    return a
+
+
+# --------------------------------------------------------------------------------------------
+# Decision boundary
+# --------------------------------------------------------------------------------------------
+def grid_bounds(X: Array, margin: float = 0.15) -> tuple[float, float, float, float]:
+    """``(x0, x1, y0, y1)`` around the 2-D points ``X (n, 2)``, padded by ``margin`` of the span."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = margin * np.maximum(hi - lo, 1e-9)
+    return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+
+def class_colourscale(n_classes: int) -> tuple[list, float, float]:
+    """``(colourscale, zmin, zmax)``: P(class 1) from blue to vermillion for two classes; a stepped
+    scale over class indices for more."""
+    if n_classes <= 2:
+        return [[0.0, CLASS_COLOURS[0]], [0.5, "rgba(128,128,128,0.15)"], [1.0, CLASS_COLOURS[1]]], 0.0, 1.0
+    scale = []
+    for k in range(n_classes):
+        colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]
+        scale += [[k / n_classes, colour], [(k + 1) / n_classes, colour]]
+    return scale, -0.5, n_classes - 0.5
+
+
+def decision_boundary_data(net, bounds: tuple[float, float, float, float], resolution: int = 50) -> TraceData:
+    """The heatmap trace's data: ``x (resolution,)``, ``y (resolution,)``, ``z (resolution, resolution)``.
+
+    One output unit: ``z`` = the network's output, P(class 1), rounded to 3 decimals (a 2-D array travels
+    to the browser as JSON text: short numbers are fast).  Several (softmax): ``z`` = the predicted
+    class.  A diverged network's NaN outputs stay NaN (drawn as a gap).  ``x``, ``y`` are float32.
+    """
+    x0, x1, y0, y1 = bounds
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    grid = np.column_stack([np.tile(xs, resolution), np.repeat(ys, resolution)])
+    with np.errstate(all="ignore"):
+        out = net.forward(grid)
+    if out.shape[1] == 1:
+        z = out[:, 0]
+    else:
+        z = np.where(np.isfinite(out).all(axis=1), out.argmax(axis=1), np.nan)
+    scale, zmin, zmax = class_colourscale(max(2, out.shape[1]))
+    return {"x": xs.astype(np.float32), "y": ys.astype(np.float32),
+            "z": np.round(finite_or_nan(z).reshape(resolution, resolution), 3),
+            "colorscale": scale, "zmin": zmin, "zmax": zmax}
+
+
+def points_data(X: Array, y: Array) -> TraceData:
+    """A scatter trace's data for labelled 2-D points ``X (n, 2)``, ``y (n,)``: colour by class."""
+    y = np.asarray(y).astype(int)
+    return {"x": X[:, 0].astype(np.float32), "y": X[:, 1].astype(np.float32),
+            "marker": {"color": [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in y]},
+            "text": [f"class {k}" for k in y]}
+
+
+def decision_boundary_traces() -> list[go.BaseTraceType]:
+    """The three empty traces a decision-boundary plot is made of: heatmap, training and validation points."""
+    heat = go.Heatmap(name="model", opacity=0.6, showscale=False, hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
+                      "<extra>model</extra>", zsmooth=False)
+    train = go.Scatter(name="training", mode="markers", hovertemplate="%{text}<extra>training</extra>",
+                       marker={"size": 7, "line": {"width": 1, "color": "white"}, "symbol": "circle"})
+    val = go.Scatter(name="validation", mode="markers", hovertemplate="%{text}<extra>validation</extra>",
+                     marker={"size": 8, "line": {"width": 1.5, "color": "black"}, "symbol": "diamond"})
+    return [heat, train, val]
+
+
+def decision_boundary(net, X: Array, y: Array, X_val: Array | None = None, y_val: Array | None = None,
+                      resolution: int = 80, title: str = "Decision boundary") -> go.Figure:
+    """The network's class probability over the plane with the data on top.
+
+    net: a :class:`~bpcore.Network` with 2 inputs; X ``(n, 2)``, y ``(n,)`` integer labels; optional
+    validation points (diamonds).  Binary: colour = P(class 1); multi-class: the predicted class.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary draws 2-D inputs: X must have shape (n, 2), got {X.shape}")
+    everything = X if X_val is None else np.vstack([X, X_val])
+    fig = go.Figure(decision_boundary_traces())
+    fig.data[0].update(decision_boundary_data(net, grid_bounds(everything), resolution))
+    fig.data[1].update(points_data(X, y))
+    if X_val is not None:
+        fig.data[2].update(points_data(np.asarray(X_val, dtype=float), y_val))
+    style(fig, title, height=450)
+    fig.update_xaxes(title_text="x₁")
+    fig.update_yaxes(title_text="x₂", scaleanchor="x", scaleratio=1)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Loss curves and gradient norms
+# --------------------------------------------------------------------------------------------
+def loss_curves_data(train_loss: Sequence[float], val_loss: Sequence[float] = (),
+                     diverged_epoch: int | None = None) -> tuple[list[TraceData], list[dict]]:
+    """``([train trace, validation trace, diverged marker], annotations)`` for losses per epoch.
+
+    Epochs count from 1.  NaN/inf losses become gaps; for a diverged run the marker sits at the last
+    finite loss and the annotation reads "diverged at epoch k" (``annotations`` is empty otherwise).
+    """
+    train = finite_or_nan(train_loss)
+    epochs = np.arange(1, len(train) + 1, dtype=np.int32)
+    val = finite_or_nan(val_loss)
+    traces = [{"x": epochs, "y": train}, {"x": np.arange(1, len(val) + 1, dtype=np.int32), "y": val},
+              {"x": [], "y": [], "text": []}]
+    annotations = []
+    if diverged_epoch is not None:
+        finite = np.flatnonzero(np.isfinite(train))
+        last = float(train[finite[-1]]) if finite.size else 1.0
+        text = f"diverged at epoch {diverged_epoch}"
+        traces[2] = {"x": [diverged_epoch], "y": [last], "text": [text]}
+        annotations.append({"x": diverged_epoch, "y": last, "text": text, "showarrow": True, "arrowhead": 2,
+                            "ax": -60, "ay": -30, "font": {"color": DIVERGED_COLOUR}, "arrowcolor": DIVERGED_COLOUR})
+    return traces, annotations
+
+
+def loss_curves_traces() -> list[go.BaseTraceType]:
+    """Empty traces: training loss, validation loss, diverged marker."""
+    return [go.Scatter(name="training loss", mode="lines", line={"color": SERIES_COLOURS[0], "width": 2}),
+            go.Scatter(name="validation loss", mode="lines", line={"color": SERIES_COLOURS[1], "width": 2,
+                                                                   "dash": "dash"}),
+            go.Scatter(name="diverged", mode="markers", showlegend=False, hovertemplate="%{text}<extra></extra>",
+                       marker={"symbol": "x", "size": 12, "color": DIVERGED_COLOUR})]
+
+
+def _history_losses(history: History | Sequence[float]) -> tuple[Sequence[float], Sequence[float], int | None]:
+    if isinstance(history, History):
+        return history.train_loss, history.val_loss, history.diverged_epoch if history.diverged else None
+    return history, (), None
+
+
+def loss_curves(history: History | Sequence[float], val_loss: Sequence[float] | None = None,
+                log_y: bool = False, title: str = "Loss during training") -> go.Figure:
+    """Training (and validation) loss per epoch from a :class:`~bpcore.History` or a list of losses.
+
+    ``log_y`` uses a log axis.  A diverged run ends in a marker and an annotation "diverged at epoch k".
+    """
+    train, val, diverged = _history_losses(history)
+    if val_loss is not None:
+        val = val_loss
+    traces, annotations = loss_curves_data(train, val, diverged)
+    fig = go.Figure(loss_curves_traces())
+    for trace, data in zip(fig.data, traces):
+        trace.update(data)
+    style(fig, title, height=350)
+    for a in annotations:
+        fig.add_annotation(a if not log_y else {**a, "y": np.log10(max(a["y"], 1e-300))})
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="loss", type="log" if log_y else "linear")
+    return fig
+
+
+def gradient_norms_data(grad_norms: Array, n_traces: int | None = None) -> list[TraceData]:
+    r"""One trace per layer for ``grad_norms (epochs, n_layers)`` (:math:`\lVert\partial L/\partial W^l\rVert`).
+
+    ``n_traces`` (>= n_layers) pads with hidden empty traces, so a panel whose depth changes keeps a
+    fixed number of traces.  Zeros and non-finite values become gaps (a log axis cannot show them).
+    """
+    g = finite_or_nan(np.asarray(grad_norms, dtype=float).reshape(len(grad_norms), -1))
+    g[g <= 0] = np.nan
+    n_layers = g.shape[1]
+    n_traces = n_layers if n_traces is None else n_traces
+    if n_traces < n_layers:
+        raise ValueError(f"{n_layers} layers need n_traces >= {n_layers}, got {n_traces}")
+    epochs = np.arange(1, len(g) + 1, dtype=np.int32)
+    traces = [{"x": epochs, "y": g[:, i], "visible": True, "name": f"layer {i + 1}"} for i in range(n_layers)]
+    traces += [{"x": [], "y": [], "visible": False} for _ in range(n_traces - n_layers)]
+    return traces
+
+
+LAYER_COLOURS = ["#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#0072B2", "#D55E00"]
+
+
+def gradient_norms_traces(n_traces: int) -> list[go.BaseTraceType]:
+    """Empty line traces, one per layer (colours unlike the loss curves', so a shared legend stays clear)."""
+    return [go.Scatter(name=f"layer {i + 1}", mode="lines", line={"color": LAYER_COLOURS[i % len(LAYER_COLOURS)]})
+            for i in range(n_traces)]
+
+
+def gradient_norms(history: History | Array, title: str = "Gradient norm per layer") -> go.Figure:
+    r"""Per-layer :math:`\lVert\partial L/\partial W^l\rVert` over training (log scale), from a
+    :class:`~bpcore.History` or an array ``(epochs, n_layers)``."""
+    g = history.grad_norms if isinstance(history, History) else np.asarray(history, dtype=float)
+    data = gradient_norms_data(g)
+    fig = go.Figure(gradient_norms_traces(len(data)))
+    for trace, d in zip(fig.data, data):
+        trace.update(d)
+    style(fig, title, height=350)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="‖∂L/∂W‖ (log scale)", type="log", exponentformat="power", dtick="D2")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# The network as a graph
+# --------------------------------------------------------------------------------------------
+N_WIDTH_BINS = 4
+
+
+def node_positions(sizes: Sequence[int]) -> list[Array]:
+    """Per layer an array ``(width, 2)`` of node coordinates: layer l at x = l, nodes centred on y = 0."""
+    return [np.column_stack([np.full(n, float(l)), (n - 1) / 2 - np.arange(n)]) for l, n in enumerate(sizes)]
+
+
+def network_diagram_data(net, gradients: Sequence[Mapping[str, Array]] | None = None,
+                         color_by: str = "weight") -> list[TraceData]:
+    """Traces for :func:`network_diagram`: ``2 * N_WIDTH_BINS`` edge traces (positive/negative, by
+    magnitude bin), one hover trace at the edge midpoints, one node trace.
+
+    color_by: "weight" (colour = sign of w, width = |w|) or "gradient" (sign and size of dL/dw; needs
+    ``gradients`` as from ``net.gradients``).
+    """
+    if color_by not in ("weight", "gradient"):
+        raise ValueError(f"color_by must be 'weight' or 'gradient', got {color_by!r}")
+    if color_by == "gradient" and gradients is None:
+        raise ValueError("color_by='gradient' needs gradients=net.gradients(X, Y)")
+    pos = node_positions(net.sizes)
+    segments, values, mids, hover = [], [], [], []
+    for l, layer in enumerate(net.layers):
+        g = None if gradients is None else np.asarray(gradients[l]["W"])
+        for i in range(layer.W.shape[0]):
+            for j in range(layer.W.shape[1]):
+                a, b = pos[l][i], pos[l + 1][j]
+                w = float(layer.W[i, j])
+                segments.append((a, b))
+                values.append(w if color_by == "weight" else float(g[i, j]))
+                mids.append((a + b) / 2)
+                hover.append(f"W{l + 1}[{i},{j}] = {w:.3g}" + ("" if g is None else f"<br>∂L/∂w = {g[i, j]:.3g}"))
+    values = finite_or_nan(values)
+    size = np.abs(np.nan_to_num(values))
+    top = size.max() if size.size and size.max() > 0 else 1.0
+    bins = np.minimum((size / top * N_WIDTH_BINS).astype(int), N_WIDTH_BINS - 1)
+    traces = []
+    for sign in (1, -1):
+        for k in range(N_WIDTH_BINS):
+            xs, ys = [], []
+            for (a, b), v, bk in zip(segments, values, bins):
+                if bk == k and (v >= 0 if sign > 0 else v < 0):
+                    xs += [a[0], b[0], None]
+                    ys += [a[1], b[1], None]
+            traces.append({"x": xs, "y": ys, "line": {"width": 0.75 + 1.75 * k}})
+    mids_a = np.array(mids).reshape(-1, 2)
+    traces.append({"x": mids_a[:, 0], "y": mids_a[:, 1], "text": hover})
+    nodes = np.vstack(pos)
+    labels = [f"{'input' if l == 0 else 'output' if l == len(net.sizes) - 1 else 'hidden'} {l}.{i}"
+              for l, n in enumerate(net.sizes) for i in range(n)]
+    traces.append({"x": nodes[:, 0], "y": nodes[:, 1], "text": labels})
+    return traces
+
+
+def network_diagram(net, gradients: Sequence[Mapping[str, Array]] | None = None, color_by: str = "weight",
+                    title: str | None = None) -> go.Figure:
+    """The network drawn as nodes (columns = layers) and edges; blue edges are positive, vermillion
+    negative, thicker = larger |value|.  ``color_by="gradient"`` draws dL/dw instead of w."""
+    data = network_diagram_data(net, gradients, color_by)
+    traces = []
+    for sign, colour in ((1, OKABE_ITO["blue"]), (-1, OKABE_ITO["vermillion"])):
+        for k in range(N_WIDTH_BINS):
+            traces.append(go.Scatter(mode="lines", hoverinfo="skip", showlegend=k == N_WIDTH_BINS - 1,
+                                     name="positive" if sign > 0 else "negative", line={"color": colour}))
+    traces.append(go.Scatter(mode="markers", marker={"size": 10, "opacity": 0}, hovertemplate="%{text}<extra></extra>",
+                             showlegend=False, name="edges"))
+    traces.append(go.Scatter(mode="markers", hovertemplate="%{text}<extra></extra>", showlegend=False, name="units",
+                             marker={"size": 22, "color": "#BBBBBB", "line": {"width": 1.5, "color": FONT_COLOUR}}))
+    fig = go.Figure(traces)
+    for trace, d in zip(fig.data, data):
+        trace.update(d)
+    what = "weights" if color_by == "weight" else "gradients ∂L/∂w"
+    style(fig, title or f"Network {net.sizes}: {what}", height=380)
+    fig.update_xaxes(title_text="layer", tickvals=list(range(len(net.sizes))), showgrid=False, zeroline=False)
+    fig.update_yaxes(title_text="unit", showticklabels=False, showgrid=False, zeroline=False)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Loss surface with optimiser paths
+# --------------------------------------------------------------------------------------------
+def loss_surface_data(f: Callable[[Array, Array], Array], xlim: tuple[float, float], ylim: tuple[float, float],
+                      resolution: int = 80) -> TraceData:
+    """Contour data of ``f(X, Y) -> Z`` (vectorised over ``(resolution, resolution)`` grids)."""
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    Z = np.asarray(f(*np.meshgrid(xs, ys)), dtype=float)
+    if Z.shape != (resolution, resolution):
+        raise ValueError(f"f(X, Y) must return an array of shape {(resolution, resolution)}, got {Z.shape}")
+    return {"x": xs, "y": ys, "z": finite_or_nan(Z)}
+
+
+def path_data(path: Array) -> TraceData:
+    """A line trace's data for an optimiser path ``(steps + 1, 2)``; non-finite points become gaps."""
+    p = finite_or_nan(np.asarray(path, dtype=float).reshape(-1, 2))
+    return {"x": p[:, 0], "y": p[:, 1]}
+
+
+def optimizer_path(grad: Callable[[Array], Array], start: Sequence[float], optimizer, steps: int) -> Array:
+    """Run ``optimizer`` (a :mod:`bpcore.optimizers` object) from ``start`` for ``steps`` steps on a 2-D
+    function with gradient ``grad(theta (2,)) -> (2,)``; return the visited points ``(steps + 1, 2)``.
+
+    Stops early (remaining rows NaN) if the point leaves the finite numbers.
+    """
+    theta = np.array(start, dtype=float)
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = theta
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            optimizer.step([theta], [np.asarray(grad(theta), dtype=float)])
+            if not np.all(np.isfinite(theta)):
+                break
+            path[t] = theta
+    return path
+
+
+def loss_surface_paths(f: Callable[[Array, Array], Array], paths: Mapping[str, Array],
+                       xlim: tuple[float, float], ylim: tuple[float, float], resolution: int = 80,
+                       title: str = "Loss surface and optimiser paths", log_levels: bool = False) -> go.Figure:
+    """Contours of a 2-D loss ``f(X, Y)`` with one line per optimiser path ``name -> (steps+1, 2)``.
+
+    ``log_levels`` contours ``log10 f`` (for long narrow valleys)."""
+    surface = loss_surface_data(f, xlim, ylim, resolution)
+    if log_levels:
+        surface["z"] = np.log10(np.maximum(surface["z"], 1e-12))
+    fig = go.Figure(go.Contour(name="loss", colorscale="Greys", reversescale=True, showscale=False, opacity=0.7,
+                               contours={"coloring": "lines"}, line={"width": 1},
+                               hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.3g}<extra>loss</extra>", **surface))
+    for k, (name, path) in enumerate(paths.items()):
+        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+        fig.add_trace(go.Scatter(name=name, mode="lines+markers", line={"color": colour, "width": 2},
+                                 marker={"size": 4}, **path_data(path)))
+    style(fig, title, height=450)
+    fig.update_xaxes(title_text="θ₁", range=list(xlim))
+    fig.update_yaxes(title_text="θ₂", range=list(ylim), scaleanchor="x", scaleratio=1)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# The sigmoid
+# --------------------------------------------------------------------------------------------
+def sigmoid_and_derivative(z_range: tuple[float, float] = (-6.0, 6.0), z0: float | None = None,
+                           n_points: int = 241, title: str = "The sigmoid and its derivative") -> go.Figure:
+    r""":math:`\sigma(z) = 1/(1+e^{-z})` and :math:`\sigma'(z) = \sigma(z)(1-\sigma(z))`; with ``z0`` the
+    point :math:`(z_0, \sigma(z_0))` and its tangent are marked (see :func:`sigmoid_point_data`)."""
+    z = np.linspace(*z_range, n_points)
+    s = sigmoid(z)
+    fig = go.Figure([go.Scatter(x=z, y=s, name="σ(z)", line={"color": SERIES_COLOURS[0], "width": 2.5}),
+                     go.Scatter(x=z, y=s * (1 - s), name="σ′(z) = σ(z)(1 − σ(z))",
+                                line={"color": SERIES_COLOURS[1], "width": 2.5, "dash": "dash"}),
+                     go.Scatter(name="tangent", mode="lines", line={"color": SERIES_COLOURS[2], "width": 1.5}),
+                     go.Scatter(name="z₀", mode="markers", marker={"size": 10, "color": SERIES_COLOURS[2]})])
+    if z0 is not None:
+        for trace, d in zip(fig.data[2:], sigmoid_point_data(z0, z_range)):
+            trace.update(d)
+    style(fig, title, height=380)
+    fig.update_xaxes(title_text="z", range=list(z_range))
+    fig.update_yaxes(title_text="value", range=[-0.1, 1.1])
+    return fig
+
+
+def sigmoid_point_data(z0: float, z_range: tuple[float, float] = (-6.0, 6.0)) -> list[TraceData]:
+    r"""``[tangent, point]`` traces at :math:`z_0`: the tangent has slope :math:`\sigma'(z_0)`."""
+    s0 = float(sigmoid(np.array(z0)))
+    slope = s0 * (1 - s0)
+    zs = np.array([max(z_range[0], z0 - 2.5), min(z_range[1], z0 + 2.5)])
+    return [{"x": zs, "y": s0 + slope * (zs - z0)},
+            {"x": [z0], "y": [s0], "text": [f"σ′({z0:.3g}) = {slope:.3g}"]}]

@@ -1,0 +1,107 @@
+r"""Answer keys of chapter 10 (momentum).
+
+* ``ch10.terminal_velocity_factor`` -- with :math:`\beta = 0.9` and a constant gradient, the factor by which
+  the momentum step eventually exceeds the plain gradient step: :math:`1/(1-\beta)`.
+* ``ch10.momentum_path`` -- a function ``(grad, theta0, lr, beta, steps) -> (steps + 1, 2)`` array of the points
+  heavy-ball momentum visits (``v <- beta v - lr g``, ``theta <- theta + v``, ``v`` starting at 0).
+* ``ch10.best_beta`` -- on the chapter's quadratic at lr = 0.02, the marked beta that ends 80 momentum steps
+  closest to the minimum.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from bpcore.lessons import ch10
+from bpcore.optimizers import Momentum, Nesterov, SGD
+from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
+
+Array = np.ndarray
+BETA = 0.9
+#: the beta values marked on the chapter's quadratic panel
+PANEL_BETAS = (0.0, 0.5, 0.8, 0.9, 0.95)
+PANEL_LR, PANEL_STEPS = 0.02, 80
+
+
+def _run(optimizer, grad, theta0, steps) -> Array:
+    theta = np.array(theta0, dtype=float)
+    out = [theta.copy()]
+    for _ in range(int(steps)):
+        optimizer.step([theta], [np.asarray(grad(theta), dtype=float)])
+        out.append(theta.copy())
+    return np.array(out)
+
+
+def _momentum_path(grad, theta0, lr, beta, steps) -> Array:
+    return _run(Momentum(lr, beta=beta), grad, theta0, steps)
+
+
+def _old_velocity_path(grad, theta0, lr, beta, steps) -> Array:
+    theta, v = np.array(theta0, dtype=float), np.zeros(2)
+    out = [theta.copy()]
+    for _ in range(int(steps)):
+        g = np.asarray(grad(theta), dtype=float)
+        theta = theta + v          # moved with the velocity from the previous step
+        v = beta * v - lr * g
+        out.append(theta.copy())
+    return np.array(out)
+
+
+def _ema_path(grad, theta0, lr, beta, steps) -> Array:
+    theta, m = np.array(theta0, dtype=float), np.zeros(2)
+    out = [theta.copy()]
+    for _ in range(int(steps)):
+        m = beta * m + (1.0 - beta) * np.asarray(grad(theta), dtype=float)
+        theta = theta - lr * m
+        out.append(theta.copy())
+    return np.array(out)
+
+
+def _inputs() -> dict[str, object]:
+    q, valley = ch10.QUADRATIC, ch10.VALLEY
+    return {
+        "the quadratic, lr 0.02, beta 0.9, 30 steps": args(q.grad, np.array(q.start), 0.02, 0.9, 30),
+        "the valley, lr 0.002, beta 0.8, 25 steps": args(valley.grad, np.array(valley.start), 0.002, 0.8, 25),
+        "the quadratic, beta 0 (no momentum), 5 steps": args(q.grad, np.array([1.0, -1.0]), 0.03, 0.0, 5),
+    }
+
+
+@lru_cache(maxsize=1)
+def _best_beta() -> float:
+    distances = [ch10.distance_after(ch10.QUADRATIC, "momentum", PANEL_LR, b, PANEL_STEPS) for b in PANEL_BETAS]
+    return float(PANEL_BETAS[int(np.argmin(distances))])
+
+
+KEYS = {
+    "ch10.terminal_velocity_factor": NumberKey(
+        lambda: float(sum(BETA ** j for j in range(10_000))),   # the geometric series, summed
+        rtol=1e-3,
+        wrong={
+            "that is the factor for gradients that alternate in sign, 1/(1 + beta)": 1.0 / (1.0 + BETA),
+            "that is beta itself: sum the whole geometric series 1 + beta + beta^2 + ...": BETA,
+        },
+    ),
+    "ch10.momentum_path": FunctionKey(
+        reference=_momentum_path,
+        inputs=_inputs,
+        rtol=1e-9,
+        wrong={
+            "this is plain gradient descent: the velocity is never used":
+                lambda grad, theta0, lr, beta, steps: _run(SGD(lr), grad, theta0, steps),
+            "theta moved with the previous step's velocity: update v first, then theta <- theta + v":
+                _old_velocity_path,
+            "this is Nesterov momentum (the gradient at the look-ahead point), not the heavy ball":
+                lambda grad, theta0, lr, beta, steps: _run(Nesterov(lr, beta=beta), grad, theta0, steps),
+            "the gradient was scaled by (1 - beta), an exponential average: that divides the step by 1/(1 - beta)":
+                Wrong(_ema_path, hint="use v <- beta * v - lr * g"),
+        },
+    ),
+    "ch10.best_beta": NumberKey(
+        _best_beta,
+        wrong={
+            "beta = 0 is plain gradient descent, the slowest of all here": 0.0,
+            "that beta overshoots: the path circles the minimum for a long time": 0.95,
+        },
+    ),
+}

@@ -1,0 +1,96 @@
+"""Chapter 10: the loss surfaces of bpcore.lessons.ch10 (gradients against central differences) and the paths."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bpcore import optimizers
+from bpcore.lessons import ch10
+
+pytestmark = pytest.mark.ch10
+
+coord = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
+SURFACES = [ch10.QUADRATIC, ch10.VALLEY, ch10.Quadratic(lam1=0.5, lam2=7.0), ch10.CurvedValley(b=100.0)]
+
+
+def central_gradient(f, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    g = np.zeros(2)
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = h
+        g[i] = (f(*(theta + e)) - f(*(theta - e))) / (2 * h)
+    return g
+
+
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda s: f"{s.name}")
+@settings(max_examples=100, deadline=None)
+@given(t1=coord, t2=coord)
+def test_gradient_matches_central_differences(surface, t1, t2):
+    theta = np.array([t1, t2])
+    analytic, numeric = surface.grad(theta), central_gradient(surface, theta)
+    # central differences are exact up to h^2 * f''' / 6 plus round-off ~ 1e-16 * |f| / h
+    scale = 1.0 + abs(float(surface(t1, t2)))
+    assert np.allclose(analytic, numeric, rtol=1e-6, atol=1e-7 * scale)
+
+
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda s: f"{s.name}")
+def test_minimum_is_a_stationary_point_with_value_zero(surface):
+    assert float(surface(*surface.minimum)) == 0.0
+    assert np.array_equal(surface.grad(surface.minimum), np.zeros(2))
+
+
+def test_surfaces_are_vectorised():
+    T1, T2 = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(0, 2, 4))
+    for s in SURFACES:
+        Z = s(T1, T2)
+        assert Z.shape == (4, 5)
+        assert Z[2, 3] == pytest.approx(float(s(T1[2, 3], T2[2, 3])), rel=1e-15)
+
+
+def test_gradient_descent_path_follows_the_update_rule():
+    lr = 0.03
+    p = ch10.path(ch10.QUADRATIC, "gradient descent", lr, steps=5)
+    assert p.shape == (6, 2)
+    assert np.array_equal(p[0], ch10.QUADRATIC.start)
+    for t in range(5):
+        assert np.allclose(p[t + 1], p[t] - lr * ch10.QUADRATIC.grad(p[t]), rtol=1e-14, atol=0)
+
+
+def test_momentum_velocity_is_the_weighted_sum_of_past_gradients():
+    # v_t = -lr * sum_k beta^(t-k) g_k, the unrolled form the chapter derives
+    lr, beta, steps = 0.02, 0.8, 12
+    p = ch10.path(ch10.VALLEY, "momentum", lr, beta, steps)
+    grads = [ch10.VALLEY.grad(p[k]) for k in range(steps)]
+    for t in range(1, steps + 1):
+        v = -lr * sum(beta ** (t - 1 - k) * grads[k] for k in range(t))
+        assert np.allclose(p[t] - p[t - 1], v, rtol=1e-12, atol=1e-15)
+
+
+def test_momentum_beats_gradient_descent_on_the_ill_conditioned_quadratic():
+    gd = ch10.steps_to_reach(ch10.QUADRATIC, "gradient descent", 0.02)
+    mom = ch10.steps_to_reach(ch10.QUADRATIC, "momentum", 0.02, beta=0.8)
+    assert gd is not None and mom is not None and mom < gd / 2
+
+
+def test_divergence_is_reported_not_raised():
+    assert ch10.steps_to_reach(ch10.QUADRATIC, "gradient descent", 0.2, max_steps=300) is None
+    assert ch10.distance_after(ch10.QUADRATIC, "gradient descent", 0.2, steps=300) == float("inf")
+    update = ch10.paths_update(ch10.QUADRATIC, lr=0.2, beta=0.9, steps=300)
+    assert "diverged" in update["status"]
+
+
+def test_make_optimizer():
+    assert isinstance(ch10.make_optimizer("Nesterov", 0.1, 0.9), optimizers.Nesterov)
+    assert isinstance(ch10.make_optimizer("Adam", 0.1, 0.9), optimizers.Adam)
+    with pytest.raises(ValueError, match="unknown method"):
+        ch10.make_optimizer("sgdd", 0.1, 0.9)
+
+
+def test_paths_update_matches_the_figure():
+    fig = ch10.paths_figure(ch10.VALLEY, 0.01, 0.9, steps=30)
+    update = ch10.paths_update(ch10.VALLEY, 0.01, 0.9, steps=30)
+    assert len(update["traces"]) == 1 + len(ch10.METHODS) <= len(fig.data)
+    for i, method in enumerate(ch10.METHODS, start=1):
+        assert fig.data[i].name == method
+        assert np.allclose(np.asarray(fig.data[i].x, float), update["traces"][i]["x"], equal_nan=True)

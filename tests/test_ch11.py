@@ -1,0 +1,74 @@
+"""Chapter 11: the measurements of bpcore.lessons.ch11 against their definitions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import bpcore
+from bpcore.activations import sigmoid
+from bpcore.lessons import ch11
+
+pytestmark = pytest.mark.ch11
+
+X, Y = bpcore.datasets.moons(n_samples=40, noise=0.2, seed=0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from(["sigmoid", "tanh", "relu"]), st.integers(1, 4), st.integers(0, 50))
+def test_local_slopes_are_the_activation_derivative(activation, depth, seed):
+    net = ch11.make_network(depth, activation, "xavier", width=5, seed=seed)
+    traces = net._forward(X, train=True)
+    for layer, t, slopes in zip(net.layers, traces, ch11.local_slopes(net, X)):
+        np.testing.assert_allclose(slopes, layer.activation.derivative(t.z), rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.1, 50.0), st.integers(0, 50))
+def test_saturated_fraction_of_a_sigmoid_is_outputs_beyond_001_and_099(r, seed):
+    net = bpcore.Network([2, 7, 6, 1], hidden="sigmoid", init="uniform", init_scale=r, seed=seed)
+    traces = net._forward(X, train=True)
+    expected = [np.mean((t.a < 0.01) | (t.a > 0.99)) for t in traces[:-1]]
+    got = ch11.saturated_fraction(net, X)
+    # the two definitions agree except for outputs within round-off of the thresholds
+    np.testing.assert_allclose(got, expected, atol=1.0 / X.shape[0] / 6)
+
+
+def test_saturation_grows_with_the_uniform_range():
+    fractions = [ch11.saturated_fraction(bpcore.Network([2, 16, 16, 1], init="uniform", init_scale=r, seed=0), X).mean()
+                 for r in (0.5, 5.0, 50.0)]
+    assert fractions[0] == 0.0 and fractions[0] < fractions[1] < fractions[2]
+
+
+def test_equal_weights_stay_equal_and_random_ones_do_not():
+    net = ch11.make_network(2, "tanh", "zeros", width=6)
+    for layer in net.layers:
+        layer.W[...] = 0.3
+    bpcore.train(net, X, Y, lr=0.5, epochs=30)
+    assert np.all(ch11.unit_spread(net) < 1e-12)     # equal up to round-off in the matrix products
+    assert np.any(net.layers[0].W != 0.3)           # the clones did move
+    random_net = ch11.make_network(2, "tanh", "xavier", width=6)
+    assert np.all(ch11.unit_spread(random_net) > 0.0)
+
+
+def test_frozen_fraction_counts_units_whose_weights_barely_moved():
+    net = ch11.make_network(1, "sigmoid", "xavier", width=4)
+    before = [layer.W.copy() for layer in net.layers]
+    net.layers[0].W[:, 0] *= 1.5                      # one of four hidden units moved a lot
+    net.layers[0].W[:, 1] *= 1.001                    # one moved by 0.1 %
+    np.testing.assert_array_equal(ch11.frozen_fraction(before, net), [0.75, 1.0])
+
+
+def test_unknown_initialisation_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown initialisation"):
+        ch11.make_network(2, "tanh", "glorious")
+
+
+def test_panel_update_reports_vanishing_and_explosion():
+    p = ch11.depth_panel(X, Y, epochs=20)
+    vanishing = p.update(depth=6, activation="sigmoid", init="xavier")
+    ratio = vanishing["traces"][4]["y"][0] / vanishing["traces"][4]["y"][-1]
+    assert ratio < 1e-2
+    exploding = p.update(depth=6, activation="relu", init="uniform ±20")
+    assert "diverged" in exploding["status"]
+    assert len(exploding["traces"][4]["x"]) == 7

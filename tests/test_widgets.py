@@ -1,0 +1,224 @@
+"""Live panels without a browser: controls, update logic, errors, divergence, static twins."""
+from __future__ import annotations
+
+import html
+import re
+
+import ipywidgets
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from bpcore import figures as F
+from bpcore.activations import sigmoid
+from bpcore.widgets import (Checkbox, Dropdown, IntSlider, LogSlider, Panel, Slider, TrainingSetup, panel,
+                            training_panel)
+
+pytestmark = pytest.mark.widgets
+
+Z = np.linspace(-6, 6, 61)
+
+
+def sigmoid_panel(**kwargs) -> Panel:
+    fig = go.Figure([go.Scatter(x=Z, y=sigmoid(Z), name="σ(kz)"), go.Scatter(x=[0], y=[0.5], name="centre")])
+    fig.update_layout(title="steepness")
+
+    def update(k: float, shift: float, show: bool) -> dict:
+        if k > 9:
+            raise RuntimeError(f"k={k} is too steep for this test")
+        return {"traces": [{"y": sigmoid(k * (Z - shift))}, {"x": [shift], "visible": show}],
+                "layout": {"xaxis.title.text": f"z (shift {shift:g})"}, "status": f"k = {k:.3g}"}
+
+    controls = {"k": Slider(0.5, 10.0, value=1.0, step=0.5, label="k", static_values=[0.5, 1, 2, 4]),
+                "shift": Dropdown([0.0, 1.0, 2.0], label="shift"), "show": Checkbox(True, label="centre")}
+    return panel(fig, update, controls, title="Sigmoid", alt="a sigmoid", **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def live_mode(monkeypatch):
+    monkeypatch.delenv("BPCORE_BOOK", raising=False)
+
+
+def test_controls_make_the_right_widgets():
+    assert isinstance(Slider(0, 1, 0.5).widget("a"), ipywidgets.FloatSlider)
+    log = LogSlider(1e-3, 10, value=0.3, label="learning rate").widget("lr")
+    assert isinstance(log, ipywidgets.FloatLogSlider) and log.value == pytest.approx(0.3)
+    assert (log.min, log.max, log.description) == (-3, 1, "learning rate")
+    assert not log.continuous_update
+    assert isinstance(IntSlider(1, 5, 2).widget("n"), ipywidgets.IntSlider)
+    assert isinstance(Dropdown(["a", "b"]).widget("d"), ipywidgets.Dropdown)
+    assert isinstance(Checkbox(True).widget("c"), ipywidgets.Checkbox)
+    geo = LogSlider(1e-3, 10).frame_values()
+    assert len(geo) == 8 and geo[0] == pytest.approx(1e-3) and geo[-1] == pytest.approx(10)
+    assert np.allclose(np.diff(np.log10(geo)), np.log10(1e4) / 7, atol=0.05)
+
+
+def test_bad_controls_are_refused():
+    with pytest.raises(ValueError, match="min < max"):
+        Slider(1, 0)
+    with pytest.raises(ValueError, match="min > 0"):
+        LogSlider(0, 1)
+    with pytest.raises(ValueError, match="not one of its options"):
+        Dropdown(["a"], value="b")
+    with pytest.raises(ValueError, match="1 to 12 values"):
+        Slider(0, 1, static_values=list(np.linspace(0, 1, 13))).frame_values()
+    fig = go.Figure(go.Scatter())
+    with pytest.raises(TypeError, match="Slider"):
+        panel(fig, lambda **v: {}, {"a": ipywidgets.FloatSlider()})
+    with pytest.raises(ValueError, match="static must name"):
+        panel(fig, lambda **v: {}, {"a": Slider(0, 1)}, static=("b",))
+
+
+def test_set_updates_the_figure_widget_and_status():
+    p = sigmoid_panel()
+    fw = p.figure_widget
+    np.testing.assert_allclose(fw.data[0].y, sigmoid(Z))
+    p.set(k=4.0, shift=1.0)
+    np.testing.assert_allclose(fw.data[0].y, sigmoid(4.0 * (Z - 1.0)))
+    assert fw.data[1].x == (1.0,)
+    assert fw.layout.xaxis.title.text == "z (shift 1)"
+    assert p.status_text == "k = 4" and "k = 4" in p._status.value
+    p.set(show=False)
+    assert fw.data[1].visible is False
+    np.testing.assert_allclose(fw.data[0].y, sigmoid(4.0 * (Z - 1.0)))  # untouched controls keep their value
+
+
+def test_moving_a_widget_runs_the_update_with_the_widget_values():
+    p = sigmoid_panel()
+    p.widget
+    before = p.updates
+    p._inputs["k"].value = 2.5  # what the front end does
+    assert p.updates == before + 1
+    np.testing.assert_allclose(p.figure_widget.data[0].y, sigmoid(2.5 * Z))
+
+
+def test_exception_in_update_shows_in_the_status_line():
+    p = sigmoid_panel()
+    p.widget
+    p.set(k=9.5)
+    assert p.error == "RuntimeError: k=9.5 is too steep for this test"
+    assert "#D55E00" in p._status.value and html.escape("k=9.5 is too steep") in p._status.value
+    np.testing.assert_allclose(p.figure_widget.data[0].y, sigmoid(Z))  # last good figure stays
+    p.set(k=2.0)
+    assert p.error is None and "#D55E00" not in p._status.value
+
+
+def test_update_with_too_many_traces_is_reported():
+    fig = go.Figure(go.Scatter(x=[0], y=[0]))
+    p = panel(fig, lambda a: {"traces": [{}, {}]}, {"a": Slider(0, 1)})
+    p.widget
+    assert "2 trace changes for a figure of 1 traces" in p.error
+
+
+def test_static_twin_frames_sliders_and_titles():
+    p = sigmoid_panel(static=("k", "shift"))
+    fig = p.static_figure()
+    assert len(fig.frames) == 4 * 3
+    assert [len(s.steps) for s in fig.layout.sliders] == [4, 3]
+    assert [s.active for s in fig.layout.sliders] == [1, 0]  # k = 1.0, shift = 0.0
+    frame = next(f for f in fig.frames if f.name == "3_2")  # k = 4, shift = 2
+    np.testing.assert_allclose(frame.data[0].y, sigmoid(4 * (Z - 2.0)), rtol=1e-6)
+    assert "k = 4" in frame.layout.title.text
+    assert frame.layout.xaxis.title.text == "z (shift 2)"
+    # the centre trace's visibility is the same in every frame: stored once in the figure, not per frame
+    assert all(1 not in f.traces or f.data[f.traces.index(1)].visible is None for f in fig.frames)
+    np.testing.assert_allclose(fig.data[0].y, sigmoid(Z), rtol=1e-6)  # opens on the current values
+    out = p.static_html()
+    assert "Plotly.animate" in out and "plotly_sliderchange" in out  # two sliders combined by a script
+
+
+def test_one_static_control_uses_plotly_animate_only():
+    p = sigmoid_panel(static=("k",))
+    fig = p.static_figure()
+    assert len(fig.frames) == 4 and fig.layout.sliders[0].steps[2].method == "animate"
+    assert "plotly_sliderchange" not in p.static_html()
+
+
+def test_book_mode_displays_the_twin_and_builds_no_widget(monkeypatch):
+    p = sigmoid_panel()
+    monkeypatch.setenv("BPCORE_BOOK", "1")
+    bundle = p._repr_mimebundle_()
+    assert list(bundle) == ["text/html"]
+    assert "Plotly.newPlot" in bundle["text/html"] and "<script src" not in bundle["text/html"]
+    assert 'aria-label="a sigmoid"' in bundle["text/html"]
+    assert p._widget is None
+    monkeypatch.delenv("BPCORE_BOOK")
+    assert "application/vnd.jupyter.widget-view+json" in p._repr_mimebundle_()
+
+
+# -- the training panel --------------------------------------------------------------------------
+def test_training_panel_matches_a_direct_computation():
+    p = training_panel("moons", controls=("lr", "epochs", "hidden_units"), lr=0.3, epochs=40)
+    p.set(lr=1.0, hidden_units=8)
+    assert p.error is None
+    net, hist, (X_tr, X_val, y_tr, y_val) = TrainingSetup(lr=1.0, epochs=40, hidden_units=8).run()
+    fw = p.figure_widget
+    expected = F.decision_boundary_data(net, F.grid_bounds(np.vstack([X_tr, X_val])), 50)
+    np.testing.assert_allclose(fw.data[0].z, expected["z"], rtol=1e-6)
+    np.testing.assert_allclose(fw.data[1].x, X_tr[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(fw.data[3].y, hist.train_loss)
+    np.testing.assert_allclose(fw.data[4].y, hist.val_loss)
+    np.testing.assert_allclose(fw.data[6].y, hist.grad_norms[:, 0])
+    assert fw.data[8].visible is False
+    assert p.status_text == (f"lr=1 · 40 epochs · loss {hist.final_loss:.3g} · "
+                             f"validation accuracy {hist.val_accuracy[-1]:.0%}")
+
+
+def test_training_panel_switches_data_sets_and_depth():
+    p = training_panel("moons", controls=("data", "depth", "batch_size"), epochs=20)
+    p.set(data="blobs", depth=3, batch_size=32)
+    assert p.error is None
+    fw = p.figure_widget
+    assert fw.data[0].zmax == 2.5  # three classes: the predicted class is drawn
+    assert [t.visible for t in fw.data[6:]] == [True, True, True, True, False]
+
+
+def test_diverged_run_is_drawn_as_diverged_not_raised():
+    p = training_panel("moons", controls=("lr", "depth", "activation"), epochs=50)
+    p.widget
+    p.set(lr=10.0, depth=3, activation="relu")
+    assert p.error is None
+    assert re.match(r"lr=10 · diverged at epoch \d+", p.status_text)
+    epoch = int(re.search(r"epoch (\d+)", p.status_text).group(1))
+    texts = [a.text for a in p.figure_widget.layout.annotations]
+    assert f"diverged at epoch {epoch}" in texts
+    assert p.figure_widget.data[5].x == (epoch,)
+    assert "#B36B00" in p._status.value  # a warning colour, not the error colour
+    p.set(lr=0.3)
+    assert not any("diverged" in t for t in (a.text for a in p.figure_widget.layout.annotations))
+
+
+def test_training_panel_static_twin_is_small_enough():
+    p = training_panel("moons", controls=("lr",), epochs=100)
+    html_text = p.static_html()
+    fig = p.static_figure()
+    assert len(fig.frames) == len(p.controls["lr"].frame_values()) == 8
+    assert len(html_text.encode()) <= 1.5e6
+    assert all(np.shape(f.data[0].z) == (40, 40) for f in fig.frames)
+    assert any("diverged" in f.layout.title.text or "loss" in f.layout.title.text for f in fig.frames)
+
+
+def test_long_retraining_shows_progress(monkeypatch):
+    import bpcore.widgets as W
+    monkeypatch.setattr(W, "PROGRESS_AFTER_S", 0.0)
+    p = training_panel("moons", controls=("epochs",), epochs=20)
+    p.widget
+    seen, visibility = [], []
+    p.progress.observe(lambda change: seen.append(change.new), names="value")
+    p.progress.layout.observe(lambda change: visibility.append(change.new), names="visibility")
+    p.set(epochs=300)
+    assert seen and 0 < seen[0] <= seen[-1] <= 1 and seen == sorted(seen)
+    assert visibility[0] == "visible" and visibility[-1] == "hidden"  # shown while training, hidden after
+
+
+def test_too_many_twin_frames_are_refused():
+    fig = go.Figure(go.Scatter(x=[0], y=[0]))
+    controls = {"a": Slider(0, 1, static_values=list(range(9))), "b": Slider(0, 1, static_values=list(range(8)))}
+    p = panel(fig, lambda a, b: {}, controls, static=("a", "b"))
+    with pytest.raises(ValueError, match="9 x 8 frames, more than 64"):
+        p.static_figure()
+
+
+def test_unknown_training_control_is_refused():
+    with pytest.raises(ValueError, match="unknown training control"):
+        training_panel("moons", controls=("learning_rate",))
