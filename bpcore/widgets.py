@@ -443,8 +443,7 @@ class Panel:
         frames = []
         for combo, traces, layout in zip(combos, frame_traces, frame_layouts):
             indices = [i for i, t in enumerate(traces) if t]
-            frame_layout = go.Layout()
-            frame_layout.update(layout)
+            frame_layout = go.Layout(_nested(layout))   # "yaxis3.range" etc. work for any subplot axis
             frames.append(go.Frame(name=_frame_name(combo), traces=indices, layout=frame_layout,
                                    data=[{"type": types[i], **traces[i]} for i in indices]))
         active = [_closest(grid, base_values[name]) for name, grid in zip(self.static, grids)]
@@ -528,6 +527,21 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except (TypeError, ValueError):
         return False
+
+
+def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"yaxis3.range": r, "title.text": t}`` -> ``{"yaxis3": {"range": r}, "title": {"text": t}}``."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, last = key.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        if isinstance(value, Mapping) and isinstance(node.get(last), dict):
+            node[last].update(value)
+        else:
+            node[last] = value
+    return out
 
 
 def _compact(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -728,6 +742,7 @@ def training_panel(data: str = "moons", controls: Sequence[str] | Mapping[str, C
             raise ValueError(f"unknown training control(s) {unknown}; choose among {list(defaults)}")
         chosen = {name: defaults[name] for name in controls}
     fig = training_figure()
+    fig.layout.title.text = title          # the static twin's heading is the panel's own title
     base_annotations = [a.to_plotly_json() for a in fig.layout.annotations]
     holder: list[Panel] = []
 
