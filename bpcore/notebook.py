@@ -1,0 +1,56 @@
+"""Notebook set-up shared by every chapter: live in JupyterLab, static in the book.
+
+The book build (``python -m bpcore.tools.build``) sets the environment variable
+``BPCORE_BOOK=1``; kernels started by myst-nb inherit it.  In that mode plotly
+figures are emitted as ``text/html`` that calls the ``plotly.min.js`` the book
+serves itself (myst-nb drops plotly's own JSON mime type, and the book must not
+load anything from a CDN).  Outside the book nothing changes: JupyterLab keeps
+plotly's normal ``plotly_mimetype`` renderer.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import plotly.io as pio
+from plotly.io._base_renderers import MimetypeRenderer
+
+BOOK_ENV_VAR = "BPCORE_BOOK"
+BOOK_RENDERER = "bpcore_book"
+
+
+def is_book_build() -> bool:
+    """Return True when the code runs inside the Jupyter Book build (``BPCORE_BOOK=1``)."""
+    return os.environ.get(BOOK_ENV_VAR, "") == "1"
+
+
+class BookHtmlRenderer(MimetypeRenderer):
+    """Plotly renderer for the static book: a ``<div>`` plus a ``Plotly.newPlot`` script.
+
+    ``plotly.js`` itself is not inlined (it is served once from the book's
+    ``_static/plotly.min.js``) and animations do not auto-play, so a figure with
+    frames opens on its first frame and its slider works without a kernel.
+    """
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
+        html = pio.to_html(
+            fig_dict,
+            include_plotlyjs=False,
+            full_html=False,
+            auto_play=False,
+            validate=False,
+        )
+        return {"text/html": html}
+
+
+def setup_notebook() -> None:
+    """Prepare plotly output for where the notebook runs.
+
+    In a book build this registers and selects :class:`BookHtmlRenderer`;
+    otherwise plotly's renderer is left as it is (``plotly_mimetype`` in JupyterLab).
+    Calling it twice is harmless.
+    """
+    if is_book_build():
+        pio.renderers[BOOK_RENDERER] = BookHtmlRenderer()
+        pio.renderers.default = BOOK_RENDERER

@@ -1,0 +1,141 @@
+"""Shared fixtures for the real-browser tests (Debian Chromium driven by Python Playwright).
+
+Fixtures
+--------
+``chromium``       (session) a launched headless :class:`playwright.sync_api.Browser`.
+``offline_page``   (function) an :class:`OfflinePage`: a fresh context + page on which every
+                   request to a host other than 127.0.0.1 is blocked and recorded, with
+                   console errors, uncaught page errors and failed local responses recorded.
+                   Call ``offline_page.assert_clean()`` at the end of a test.
+
+``serve_static``   (session) the function :func:`serve_directory`: ``with serve_static(root) as
+                   url:`` serves a folder over HTTP on 127.0.0.1 (random free port) in a thread.
+
+Helper: :func:`free_port` (e.g. for a JupyterLab server).
+
+``playwright install`` cannot download browsers here and is never called: the system
+Chromium at ``/usr/bin/chromium`` is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOCAL_HOSTS = {"127.0.0.1"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(root: Path) -> Iterator[str]:
+    """Serve ``root`` over HTTP on 127.0.0.1 (random free port) in a thread; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@dataclass
+class OfflinePage:
+    """A Playwright page with everything that should not happen recorded."""
+
+    page: object  # playwright.sync_api.Page
+    outside_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        """Fail if the page tried the network, logged an error or got a 4xx/5xx locally."""
+        assert not self.outside_requests, f"requests outside 127.0.0.1: {self.outside_requests}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+        assert not self.page_errors, f"uncaught page errors: {self.page_errors}"
+        assert not self.failed_responses, f"failed local requests: {self.failed_responses}"
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in LOCAL_SCHEMES or parsed.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="session")
+def serve_static() -> object:
+    """The :func:`serve_directory` context manager, as a fixture (conftest is not importable)."""
+    return serve_directory
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Launch the system Chromium headless once per test session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM_PATH}")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def offline_page(chromium: object) -> Iterator[OfflinePage]:
+    """A new page (1280x900) that may only talk to 127.0.0.1; see :class:`OfflinePage`."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    record = OfflinePage(page=page)
+
+    def route(route: object) -> None:
+        url = route.request.url
+        if _is_local(url):
+            route.continue_()
+        else:
+            record.outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda msg: msg.type == "error" and record.console_errors.append(
+        f"{msg.text} @ {msg.location.get('url', '')}"))
+    page.on("pageerror", lambda err: record.page_errors.append(str(err)))
+    page.on("response", lambda resp: resp.status >= 400 and _is_local(resp.url)
+            and record.failed_responses.append(f"{resp.status} {resp.url}"))
+    try:
+        yield record
+    finally:
+        context.close()

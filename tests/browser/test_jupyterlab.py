@@ -1,0 +1,247 @@
+"""The live training panel in a real JupyterLab, driven by Chromium through Playwright.
+
+A throw-away notebook (written by the test into a temporary directory, so chapters do not matter)
+shows ``training_panel``.  The test moves the learning-rate slider by keyboard and by a mouse drag,
+reads the redrawn plotly figure back from the page and compares it with the same training run
+recomputed here with bpcore; 30 rapid key presses must end with the figure of the final value.
+Every request that is not to 127.0.0.1 is blocked and recorded (none may happen): the
+``offline_page`` fixture of ``tests/browser/conftest.py`` does it.  The key press ->
+redraw latency (median of 10 presses) is printed; screenshots go to ``_build/screenshots/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpcore import figures as F
+from bpcore.widgets import TrainingSetup
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "_build" / "screenshots"
+EPOCHS = 60
+PANEL_CODE = f'from bpcore.widgets import training_panel\np = training_panel("moons", controls=("lr",), lr=0.3, epochs={EPOCHS})\np'
+
+# Plotly's figure data as plain JSON: typed arrays and {dtype, bdata, shape} objects become lists.
+READ_FIGURE = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const decode = (v) => {
+    if (v === null || v === undefined) return v;
+    if (ArrayBuffer.isView(v)) return Array.from(v);
+    if (Array.isArray(v)) return v.map(decode);
+    if (typeof v === 'object' && 'bdata' in v) {
+      const kinds = {f4: Float32Array, f8: Float64Array, i1: Int8Array, i2: Int16Array, i4: Int32Array,
+                     u1: Uint8Array, u2: Uint16Array, u4: Uint32Array};
+      const bytes = Uint8Array.from(atob(v.bdata), c => c.charCodeAt(0));
+      const flat = Array.from(new kinds[v.dtype](bytes.buffer));
+      if (!v.shape || String(v.shape).indexOf(',') < 0) return flat;
+      const cols = Number(String(v.shape).split(',')[1]);
+      const rows = [];
+      for (let i = 0; i < flat.length; i += cols) rows.push(flat.slice(i, i + cols));
+      return rows;
+    }
+    return v;
+  };
+  return gd.data.map(t => ({z: decode(t.z), x: decode(t.x), y: decode(t.y)}));
+}"""
+
+STATUS = ".bpcore-status"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_notebook(folder: Path) -> Path:
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                     "source": PANEL_CODE}],
+          "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                      "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = folder / "panel.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+@pytest.fixture(scope="module")
+def jupyterlab():
+    """A JupyterLab server on 127.0.0.1 with a fresh HOME and a temporary notebook; yields its base URL."""
+    tmp = Path(tempfile.mkdtemp(prefix="bp-lab-"))
+    home, root, settings = tmp / "home", tmp / "notebooks", tmp / "settings"
+    for d in (home, root, settings):
+        d.mkdir()
+    write_notebook(root)
+    (settings / "overrides.json").write_text(json.dumps(
+        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
+    port, token = free_port(), "bp" + os.urandom(8).hex()
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+           "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    env.pop("BPCORE_BOOK", None)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"]
+    log = open(tmp / "server.log", "w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def expected_figure(lr: float) -> dict[int, dict[str, np.ndarray]]:
+    """The same run, recomputed here: trace index -> expected x/y/z (figure layout of training_figure)."""
+    net, hist, (X_tr, X_val, _, _) = TrainingSetup(data="moons", lr=lr, epochs=EPOCHS).run()
+    grid = F.decision_boundary_data(net, F.grid_bounds(np.vstack([X_tr, X_val])), 50)
+    epochs = np.arange(1, EPOCHS + 1)
+    return {0: {"x": grid["x"], "y": grid["y"], "z": grid["z"]}, 1: {"x": X_tr[:, 0], "y": X_tr[:, 1]},
+            2: {"x": X_val[:, 0], "y": X_val[:, 1]}, 3: {"x": epochs, "y": hist.train_loss},
+            4: {"x": epochs, "y": hist.val_loss}, 6: {"x": epochs, "y": hist.grad_norms[:, 0]},
+            7: {"x": epochs, "y": hist.grad_norms[:, 1]}}
+
+
+def shown_lr(page) -> float:
+    text = page.locator(STATUS).last.inner_text()
+    match = re.match(r"lr=([0-9.e+-]+) · ", text)
+    assert match, f"status line {text!r}"
+    return float(match.group(1))
+
+
+def wait_for_status(page, lr: float, timeout: float = 20_000) -> None:
+    """Wait until the status line reports the learning rate ``lr`` (the panel has drawn it)."""
+    page.wait_for_function("""([sel, want]) => { const s = document.querySelectorAll(sel);
+        const m = s.length && /^lr=([0-9.e+-]+) ·/.exec(s[s.length - 1].innerText);
+        return m && parseFloat(m[1]) === want; }""", arg=[STATUS, lr], timeout=timeout)
+
+
+def readout(page) -> float:
+    """The slider's readout (3 significant digits: the value the panel uses)."""
+    return float(page.locator(".widget-readout").first.inner_text().strip())
+
+
+def check_figure(page) -> float:
+    lr = shown_lr(page)
+    data = page.evaluate(READ_FIGURE)
+    for i, expected in expected_figure(lr).items():
+        for key, values in expected.items():
+            shown = data[i][key]
+            assert shown is not None, f"trace {i} lost its {key}"
+            np.testing.assert_allclose(np.array(shown, dtype=float), values, rtol=1e-6, atol=1e-7,
+                                       err_msg=f"trace {i}, {key}, lr={lr}")
+    return lr
+
+
+def wait_idle(page) -> None:
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+        .some(e => /Python 3 \\(ipykernel\\) \\| Idle/.test(e.textContent))""", timeout=60_000)
+
+
+def test_training_panel_in_jupyterlab(jupyterlab, offline_page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        drive_the_panel(*jupyterlab, offline_page)
+    except Exception:
+        offline_page.page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_failure.png"))
+        raise
+    offline_page.assert_clean()  # no request outside 127.0.0.1, no console or page error, no failed request
+
+
+def drive_the_panel(base: str, token: str, offline_page) -> None:
+    page = offline_page.page
+    page.goto(f"{base}/lab/tree/panel.ipynb?reset&token={token}")
+    wait_idle(page)
+    page.get_by_text("Run", exact=True).first.click()
+    page.locator("li[data-command='runmenu:run-all']").click()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_status(page, 0.3, timeout=90_000)
+    wait_idle(page)
+    assert check_figure(page) == 0.3
+    page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_before.png"))
+
+    # keyboard: one step per press; latency = key down -> last plot redraw of that update
+    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+        window.__bp = {redraws: [], keys: []};
+        gd.on('plotly_afterplot', () => window.__bp.redraws.push(performance.now()));
+        document.addEventListener('keydown', () => window.__bp.keys.push(performance.now()), true); }""")
+    handle = page.locator(".noUi-handle").first
+    latencies, redraws = [], []
+    for i in range(10):
+        key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        before = readout(page)
+        handle.focus()
+        page.keyboard.press(key)
+        page.wait_for_function("(old) => parseFloat(document.querySelector('.widget-readout').innerText) !== old",
+                               arg=before)
+        wait_for_status(page, readout(page))
+        page.wait_for_timeout(150)  # let the last restyle of this update draw
+        t = page.evaluate("() => { const b = window.__bp; const k = b.keys[b.keys.length - 1];"
+                          " const r = b.redraws.filter(x => x > k); return r.length ? r[r.length - 1] - k : null; }")
+        redraws.append(page.evaluate("() => { const b = window.__bp; const k = b.keys[b.keys.length - 1];"
+                                     " return b.redraws.filter(x => x > k).length; }"))
+        assert t is not None, "the plot was not redrawn after a key press"
+        latencies.append(t)
+    check_figure(page)
+    print(f"\nkey press -> redraw: median {np.median(latencies):.0f} ms, "
+          f"all {[round(x) for x in latencies]}; redraws per update {redraws}")
+
+    # mouse drag: move the handle to the right
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    before = readout(page)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for dx in range(10, 130, 10):
+        page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2)
+    page.mouse.up()
+    page.wait_for_function("(old) => parseFloat(document.querySelector('.widget-readout').innerText) !== old",
+                           arg=before)
+    wait_for_status(page, readout(page))
+    wait_idle(page)
+    dragged = check_figure(page)
+    assert dragged > 0.3
+
+    # 30 rapid key presses (20 down, 10 up): the figure must end on the final value
+    handle.focus()
+    start = readout(page)
+    for key in ["ArrowLeft"] * 20 + ["ArrowRight"] * 10:
+        page.keyboard.press(key, delay=0)
+    final = readout(page)
+    assert final < start / 5
+    wait_for_status(page, final, timeout=60_000)
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    assert shown_lr(page) == final
+    check_figure(page)
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_after.png"))
