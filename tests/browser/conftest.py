@@ -105,7 +105,7 @@ def serve_static() -> object:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     """Launch the system Chromium headless once per test session."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api   # a missing Playwright must fail the run, not skip it
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM_PATH}")
     with sync_api.sync_playwright() as pw:
