@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bpcore.tools import build
 from bpcore.tools.execute import toc_files
@@ -119,12 +120,19 @@ def _check_sliders(view: Any, index: int, n_sliders: int) -> None:
         assert n_steps >= 2, f"figure {index}: slider {s} has {n_steps} step(s)"
         target = 0 if active == n_steps - 1 else n_steps - 1
         rail = figure.locator(".slider-container .slider-rail-touch-rect").nth(s)
-        rail.scroll_into_view_if_needed()
-        box = rail.bounding_box()
-        assert box is not None, f"figure {index}: slider {s} is not drawn"
-        x = box["x"] + (3 if target == 0 else box["width"] - 3)
-        page.mouse.click(x, box["y"] + box["height"] / 2)
-        page.wait_for_function(CHANGED_JS, arg=[index, s, before, target], timeout=10_000)
+        for attempt in range(3):   # re-measure and click again if the page reflowed under the mouse
+            rail.scroll_into_view_if_needed()
+            box = rail.bounding_box()
+            assert box is not None, f"figure {index}: slider {s} is not drawn"
+            x = box["x"] + (3 if target == 0 else box["width"] - 3)
+            page.mouse.click(x, box["y"] + box["height"] / 2)
+            try:
+                page.wait_for_function(CHANGED_JS, arg=[index, s, before, target], timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise AssertionError(f"figure {index}: moving slider {s} to step {target} did not "
+                                         f"change the figure") from None
 
 
 @pytest.mark.parametrize("doc", PAGES)
