@@ -92,6 +92,15 @@ def test_extreme_preactivations_are_stable():
     np.testing.assert_allclose(bce, (1e9 + 800 + 30 + np.log(2) + 9.357622968840175e-14) / 7, rtol=1e-12)
 
 
+def test_tanh_matches_numpy_everywhere():
+    z = np.concatenate([np.logspace(-300, 3, 5000), -np.logspace(-300, 3, 5000), [0.0, 1e9, -1e9]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = bpcore.activations.tanh(z)
+    np.testing.assert_allclose(got, np.tanh(z), rtol=5e-16, atol=0)
+    assert bpcore.activations.tanh(2.0).shape == ()
+
+
 def test_network_with_huge_weights_gives_finite_loss_and_gradients():
     net = bpcore.Network([2, 4, 1], hidden="sigmoid", init="uniform", init_scale=1e9, seed=0)
     X, y = bpcore.datasets.xor(8)
