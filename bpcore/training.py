@@ -173,8 +173,9 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
 
             epoch_loss = loss_sum / n
             if evaluate_train:
-                epoch_loss = net._objective(net._forward(X, train=False)[-1], Y, loss_fn, l2)
-                correct = accuracy_of(net._forward(X, train=False)[-1].a, Y) * n
+                out = net._forward(X, train=False)[-1]
+                epoch_loss = net._objective(out, Y, loss_fn, l2)
+                correct = accuracy_of(out.a, Y) * n
             hist.train_loss.append(float(epoch_loss))
             hist.train_accuracy.append(correct / n)
             hist.lr.append(opt.lr)

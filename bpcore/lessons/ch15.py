@@ -20,6 +20,7 @@ from bpcore.lessons.ch06 import (backward_from_output_delta, bpcore_gradients, m
                                  mistake_no_sigma_prime, sgd_losses)
 from bpcore.network import Network
 from bpcore.optimizers import SGD
+from bpcore.training import accuracy_of
 
 Array = np.ndarray
 STEPS, LR = 300, 2.0
@@ -74,11 +75,10 @@ def signed_label_losses(steps: int = STEPS, lr: float = LR) -> tuple[Array, Arra
     losses, accs = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(steps + 1):
-            tr = net._forward(X, train=True)
-            a = tr[-1].a
-            losses.append(bce_with_signed_labels(a, Y))
-            accs.append(float(np.mean((a >= 0.5) == (Y > 0))))
             trace = net.trace(X, Y01, loss="bce")    # the forward values; the wrong delta comes next
+            a = trace.output
+            losses.append(bce_with_signed_labels(a, Y))
+            accs.append(accuracy_of(a, Y01))
             grads = backward_from_output_delta(net, trace, (a - Y) / len(X))
             opt.step(params, [g for layer in grads for g in (layer["W"], layer["b"])])
     return np.array(losses), np.array(accs)
@@ -91,7 +91,7 @@ def tolerance_accuracy(a: Array, y: Array, tol: float = 0.01) -> float:
 
 def threshold_accuracy(a: Array, y: Array) -> float:
     """The right accuracy for one sigmoid output: threshold at 0.5, compare with the label."""
-    return float(np.mean((a >= 0.5) == (y >= 0.5)))
+    return accuracy_of(a, y)
 
 
 def accuracy_curves(steps: int = STEPS, lr: float = LR) -> tuple[Array, Array]:
@@ -100,10 +100,10 @@ def accuracy_curves(steps: int = STEPS, lr: float = LR) -> tuple[Array, Array]:
     opt, params = SGD(lr), net.parameters()
     right, wrong = [], []
     for _ in range(steps + 1):
-        a = net.forward(X)
-        right.append(threshold_accuracy(a, Y))
-        wrong.append(tolerance_accuracy(a, Y))
-        grads = net.gradients(X, Y, loss="bce")
+        trace = net.trace(X, Y, loss="bce")          # one pass: the outputs and the gradients
+        right.append(threshold_accuracy(trace.output, Y))
+        wrong.append(tolerance_accuracy(trace.output, Y))
+        grads = trace.gradients
         opt.step(params, [g for layer in grads for g in (layer["W"], layer["b"])])
     return np.array(right), np.array(wrong)
 

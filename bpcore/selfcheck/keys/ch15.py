@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from bpcore.training import accuracy_of
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong
 from bpcore.selfcheck._base import args
 
 
 def _reference_accuracy(a, y):
-    return float(np.mean((np.asarray(a) >= 0.5) == (np.asarray(y) >= 0.5)))
+    return accuracy_of(np.asarray(a, dtype=float), np.asarray(y, dtype=float))
 
 
 def _healthy_looking() -> float:
