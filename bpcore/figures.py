@@ -32,6 +32,7 @@ FONT_COLOUR = "#737373"
 GRID_COLOUR = "rgba(128, 128, 128, 0.35)"
 TRANSPARENT = "rgba(0, 0, 0, 0)"
 DIVERGED_COLOUR = OKABE_ITO["vermillion"]
+BOUNDARY_OPACITY = 0.6  # the class-probability background under the data points
 
 
 def style(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
@@ -79,12 +80,11 @@ def class_colourscale(n_classes: int) -> tuple[list, float, float]:
     return scale, -0.5, n_classes - 0.5
 
 
-def decision_boundary_data(net, bounds: tuple[float, float, float, float], resolution: int = 50) -> TraceData:
-    """The heatmap trace's data: ``x (resolution,)``, ``y (resolution,)``, ``z (resolution, resolution)``.
+def _boundary_grid(net, bounds: tuple[float, float, float, float], resolution: int) -> tuple[Array, Array, Array, int]:
+    """``xs (r,)``, ``ys (r,)``, ``z (r, r)`` (row i is y = ys[i]) and the number of classes drawn.
 
-    One output unit: ``z`` = the network's output, P(class 1), rounded to 3 decimals (a 2-D array travels
-    to the browser as JSON text: short numbers are fast).  Several (softmax): ``z`` = the predicted
-    class.  A diverged network's NaN outputs stay NaN (drawn as a gap).  ``x``, ``y`` are float32.
+    One output unit: ``z`` = P(class 1) rounded to 3 decimals; several (softmax): the predicted class.
+    A diverged network's NaN outputs stay NaN.
     """
     x0, x1, y0, y1 = bounds
     xs = np.linspace(x0, x1, resolution)
@@ -96,10 +96,91 @@ def decision_boundary_data(net, bounds: tuple[float, float, float, float], resol
         z = out[:, 0]
     else:
         z = np.where(np.isfinite(out).all(axis=1), out.argmax(axis=1), np.nan)
-    scale, zmin, zmax = class_colourscale(max(2, out.shape[1]))
-    return {"x": xs.astype(np.float32), "y": ys.astype(np.float32),
-            "z": np.round(finite_or_nan(z).reshape(resolution, resolution), 3),
+    return xs, ys, np.round(finite_or_nan(z).reshape(resolution, resolution), 3), max(2, out.shape[1])
+
+
+def decision_boundary_data(net, bounds: tuple[float, float, float, float], resolution: int = 50) -> TraceData:
+    """The heatmap trace's data: ``x (resolution,)``, ``y (resolution,)``, ``z (resolution, resolution)``.
+
+    One output unit: ``z`` = the network's output, P(class 1), rounded to 3 decimals (a 2-D array travels
+    to the browser as JSON text: short numbers are fast).  Several (softmax): ``z`` = the predicted
+    class.  A diverged network's NaN outputs stay NaN (drawn as a gap).  ``x``, ``y`` are float32.
+    """
+    xs, ys, z, n_classes = _boundary_grid(net, bounds, resolution)
+    scale, zmin, zmax = class_colourscale(n_classes)
+    return {"x": xs.astype(np.float32), "y": ys.astype(np.float32), "z": z,
             "colorscale": scale, "zmin": zmin, "zmax": zmax}
+
+
+def _rgba(colour: str) -> Array:
+    """``"#RRGGBB"`` or ``"rgba(r, g, b, a)"`` -> ``[r, g, b, 255 a]`` as floats."""
+    if colour.startswith("#"):
+        return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)] + [255], dtype=float)
+    r, g, b, a = (float(v) for v in colour[colour.index("(") + 1:-1].split(","))
+    return np.array([r, g, b, 255 * a])
+
+
+def class_colour_pixels(z: Array, n_classes: int) -> Array:
+    """RGBA pixels ``(rows, cols, 4)`` uint8 for a grid ``z (rows, cols)`` whose row 0 is the *lowest* y.
+
+    The colours are :func:`class_colourscale`'s, so the picture looks like the heatmap: two classes
+    interpolate P(class 1) from blue through a faint grey to vermillion; more classes colour the
+    predicted class.  NaN (a diverged network) is transparent.  The picture's first row is the top.
+    """
+    z = np.asarray(z, dtype=float)[::-1]
+    pixels = np.zeros(z.shape + (4,))
+    ok = np.isfinite(z)
+    if n_classes <= 2:
+        scale, _, _ = class_colourscale(2)
+        stops = np.array([s for s, _ in scale])
+        colours = np.array([_rgba(c) for _, c in scale])
+        for channel in range(4):
+            pixels[..., channel][ok] = np.interp(np.clip(z[ok], 0.0, 1.0), stops, colours[:, channel])
+    else:
+        palette = np.array([_rgba(c) for c in CLASS_COLOURS])
+        pixels[ok] = palette[z[ok].astype(int) % len(CLASS_COLOURS)]
+    return np.round(pixels).astype(np.uint8)
+
+
+def decision_boundary_image(net, bounds: tuple[float, float, float, float], resolution: int = 50,
+                            xref: str = "x", yref: str = "y") -> dict[str, Any]:
+    """The decision boundary as a plotly *layout image* (an entry of ``layout.images``) on axes ``xref``/``yref``.
+
+    The same grid and colours as :func:`decision_boundary_data`, drawn as a picture under the points:
+    a live panel swaps the picture without re-plotting the figure (a heatmap change re-plots it all).
+    Pixel centres sit on the grid points, so the picture spans ``bounds`` plus half a cell on each side
+    (see :func:`image_extent`).  No hover values: use the heatmap for a static figure.
+    """
+    from .png import data_uri
+    xs, ys, z, n_classes = _boundary_grid(net, bounds, resolution)
+    dx = (xs[-1] - xs[0]) / max(resolution - 1, 1)
+    dy = (ys[-1] - ys[0]) / max(resolution - 1, 1)
+    return {"source": data_uri(class_colour_pixels(z, n_classes)), "xref": xref, "yref": yref,
+            "x": float(xs[0] - dx / 2), "y": float(ys[-1] + dy / 2), "sizex": float(xs[-1] - xs[0] + dx),
+            "sizey": float(ys[-1] - ys[0] + dy), "xanchor": "left", "yanchor": "top", "sizing": "stretch",
+            "layer": "below", "opacity": BOUNDARY_OPACITY}
+
+
+def image_extent(image: Mapping[str, Any]) -> tuple[list[float], list[float]]:
+    """``([x_left, x_right], [y_bottom, y_top])`` covered by a layout image of :func:`decision_boundary_image`."""
+    return ([image["x"], image["x"] + image["sizex"]], [image["y"] - image["sizey"], image["y"]])
+
+
+def log_axis_range(*series: Sequence[float] | Array, default: tuple[float, float] = (-1.0, 1.0)) -> list[float]:
+    """A log axis range ``[lo, hi]`` (in decades, as plotly wants it) covering every positive finite value
+    of ``series``, widened to whole decades.
+
+    Whole decades make the range *sticky*: a slider step rarely moves the data into another decade, so
+    the axis stays put, the eye compares curves on the same scale, and a live panel redraws only the
+    curves (an axis change re-plots the whole figure).
+    """
+    values = [np.asarray(s, dtype=float).ravel() for s in series if len(s)]
+    v = np.concatenate(values) if values else np.array([])
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return list(default)
+    lo, hi = float(np.floor(np.log10(v.min()))) + 0.0, float(np.ceil(np.log10(v.max()))) + 0.0  # no -0.0
+    return [lo, hi if hi > lo else lo + 1.0]
 
 
 def points_data(X: Array, y: Array) -> TraceData:
@@ -112,7 +193,7 @@ def points_data(X: Array, y: Array) -> TraceData:
 
 def decision_boundary_traces() -> list[go.BaseTraceType]:
     """The three empty traces a decision-boundary plot is made of: heatmap, training and validation points."""
-    heat = go.Heatmap(name="model", opacity=0.6, showscale=False, hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
+    heat = go.Heatmap(name="model", opacity=BOUNDARY_OPACITY, showscale=False, hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
                       "<extra>model</extra>", zsmooth=False)
     train = go.Scatter(name="training", mode="markers", hovertemplate="%{text}<extra>training</extra>",
                        marker={"size": 7, "line": {"width": 1, "color": "white"}, "symbol": "circle"})

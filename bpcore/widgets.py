@@ -37,6 +37,14 @@ It should return plain lists/arrays, never build ``go.Figure`` objects (slow).  
 ``update`` never escapes: the status line turns red and shows it.  For tests and notebooks,
 ``p.set(k=2.0)`` changes controls programmatically and ``p.figure_widget`` is the live figure.
 
+Speed in the browser.  Only what changed is sent.  When every trace is a scatter trace, the changes
+are ``x``/``y`` only and the layout changes at most the pictures of its ``images``, the panel draws them
+without re-plotting the figure (see :class:`LiveFigure`: ~25 ms instead of ~120 ms in JupyterLab).
+So set axis ranges explicitly (autorange is not recomputed then) and keep them steady -- e.g. whole
+decades on a log axis, :func:`bpcore.figures.log_axis_range` -- and draw a background such as a
+decision boundary as a layout image (:func:`bpcore.figures.decision_boundary_image`).  Any other
+change (a heatmap's ``z``, a colour, a range, an annotation) re-plots the figure: correct, just slower.
+
 :func:`training_panel` builds the standard retrain-and-replot panel (decision boundary, loss
 curves, gradient norms per layer) from a data set and the controls a chapter needs::
 
@@ -58,6 +66,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -241,6 +250,74 @@ class Checkbox(Control):
 
 
 # --------------------------------------------------------------------------------------------
+# The live figure: plotly's FigureWidget with two cheap ways to redraw
+# --------------------------------------------------------------------------------------------
+#: Trace properties whose change can be drawn without re-plotting the figure (scatter traces only).
+REDRAW_FREE_TRACE_KEYS = frozenset({"x", "y"})
+
+
+class LiveFigure(go.FigureWidget):
+    """A ``go.FigureWidget`` that can redraw what a slider step usually changes without re-plotting.
+
+    Any data change sent the usual way (``Plotly.update``, ``Plotly.relayout``) re-plots the whole
+    figure in the browser -- axes, legend, every marker: about 120 ms in JupyterLab on this machine for
+    the training panel.  :meth:`redraw_free` instead sends new ``x``/``y`` of scatter traces and new
+    pictures of layout images as one ``Plotly.animate`` with ``redraw: false``: plotly.js re-draws those
+    traces and swaps the pictures, nothing else (~25 ms).  Axis ranges must not change (set them
+    explicitly: autorange is not recomputed).
+
+    Two plotly details make this work, both handled here:
+
+    * plotly.py's own ``batch_animate`` always asks for a full redraw, so :meth:`redraw_free` drives
+      the same batch machinery (``_in_batch_mode``, ``_perform_batch_animate``) with other options;
+    * plotly.js swaps just the picture for the key ``images[0].source`` but re-plots everything for
+      ``images.0.source``, the spelling plotly.py sends: :meth:`_send_animate_msg` rewrites it.  (A
+      ``Plotly.relayout`` from the widget always re-plots: it carries an extra flag plotly.js does not know.)
+
+    These are plotly.py internals (version pinned in requirements.txt); ``tests/test_widgets.py``
+    checks the messages, so an upgrade that changes them fails there.
+    """
+
+    _ARRAY_ITEM = re.compile(r"^(annotations|images|shapes)\.(\d+)\.")
+
+    def _send_animate_msg(self, styles_data, relayout_data, trace_indexes, animation_opts):
+        relayout_data = {self._ARRAY_ITEM.sub(r"\1[\2].", key): value for key, value in relayout_data.items()}
+        # every trace takes part, changed or not: plotly.js removes from a subplot the traces a
+        # transition leaves out (the data points would vanish when only the loss curves change)
+        trace_indexes = list(trace_indexes)
+        unchanged = [i for i in range(len(self.data)) if i not in trace_indexes]
+        super()._send_animate_msg(list(styles_data) + [{} for _ in unchanged], relayout_data,
+                                  trace_indexes + unchanged, animation_opts)
+
+    def redraw_free(self, traces: Sequence[tuple[int, Mapping[str, Any]]] = (),
+                    image_sources: Mapping[int, str] | None = None) -> None:
+        """Draw new ``x``/``y`` of scatter traces (``[(trace index, {"y": ...}), ...]``) and new
+        ``source`` pictures of existing layout images (``{image index: data URI}``) in one message,
+        without re-plotting the figure."""
+        others = sorted({t.type for t in self.data} - {"scatter"})
+        if others:
+            raise ValueError(f"redraw_free needs a figure of scatter traces only, this one has {others}")
+        for i, change in traces:
+            if not set(change) <= REDRAW_FREE_TRACE_KEYS:
+                raise ValueError(f"redraw_free changes x/y of scatter traces only, got {sorted(change)} "
+                                 f"for trace {i}")
+        image_sources = dict(image_sources or {})
+        if any(not 0 <= k < len(self.layout.images) for k in image_sources):
+            raise ValueError(f"redraw_free changes existing layout images only (the figure has "
+                             f"{len(self.layout.images)}), got indices {sorted(image_sources)}")
+        self._in_batch_mode = True
+        try:
+            for i, change in traces:
+                self.data[i].update(change)
+            for k, source in image_sources.items():
+                self.layout.images[k].source = source
+        finally:
+            self._in_batch_mode = False
+        self._perform_batch_animate({"mode": "immediate", "transition": {"duration": 0},
+                                     "frame": {"duration": 0, "redraw": False}})
+
+
+# --------------------------------------------------------------------------------------------
 # The panel
 # --------------------------------------------------------------------------------------------
 def _format_value(value: Any) -> str:
@@ -283,6 +360,7 @@ class Panel:
         self.status_text = ""
         self.error: str | None = None
         self.updates = 0  # completed updates (a test hook)
+        self.redraws = {"free": 0, "full": 0}  # how updates were drawn (see LiveFigure; a test hook)
         self._widget = None
 
     # -- values --------------------------------------------------------------------------------
@@ -323,13 +401,13 @@ class Panel:
         return self._widget
 
     @property
-    def figure_widget(self) -> go.FigureWidget:
+    def figure_widget(self) -> LiveFigure:
         self.widget
         return self._fig
 
     def _build_widget(self) -> None:
         import ipywidgets as w
-        self._fig = go.FigureWidget(self.figure)
+        self._fig = LiveFigure(self.figure)
         self._inputs = {name: c.widget(name) for name, c in self.controls.items()}
         self._status = w.HTML(value="")
         self._status.add_class("bpcore-status")
@@ -374,6 +452,21 @@ class Panel:
                 self.progress.layout.visibility = "hidden"
         self.updates += 1
 
+    def _new_image_sources(self, images: Sequence[Mapping[str, Any]]) -> dict[int, str] | None:
+        """``{index: source}`` if ``images`` differ from the figure's layout images in their pictures only
+        (same number, same places), else None."""
+        current = self._fig.layout.images
+        if len(images) != len(current):
+            return None
+        sources = {}
+        for k, (new, old) in enumerate(zip(images, current)):
+            old = old.to_plotly_json()
+            if any(key != "source" and not _same(old.get(key), value) for key, value in new.items()):
+                return None
+            if new.get("source") != old.get("source"):
+                sources[k] = new.get("source")
+        return sources
+
     def _apply(self, result: Mapping[str, Any]) -> None:
         if not isinstance(result, Mapping):
             raise TypeError(f"update must return a dict(traces=[...], layout={{...}}, status='...'), "
@@ -387,11 +480,24 @@ class Panel:
             if changes:  # send only what changed
                 changed.append((i, changes))
         layout = {k: v for k, v in dict(result.get("layout") or {}).items() if not _same(self._last_layout.get(k), v)}
-        with self._fig.batch_update():  # one message, one redraw in the browser
-            for i, changes in changed:
-                self._fig.data[i].update(changes)
-            if layout:
-                self._fig.layout.update(layout)
+        if not layout:
+            sources: dict[int, str] | None = {}
+        elif set(layout) == {"images"}:
+            sources = self._new_image_sources(layout["images"])
+        else:
+            sources = None  # any other layout change (axis range, annotation, ...) needs a full redraw
+        redraw_free = (sources is not None and all(t.type == "scatter" for t in self._fig.data)
+                       and all(set(c) <= REDRAW_FREE_TRACE_KEYS for _, c in changed))
+        if redraw_free:  # the usual slider step: curves and pictures change, nothing else (see LiveFigure)
+            if changed or sources:
+                self._fig.redraw_free(changed, sources)
+        else:
+            with self._fig.batch_update():  # one message, one full redraw in the browser
+                for i, changes in changed:
+                    self._fig.data[i].update(changes)
+                if layout:
+                    self._fig.layout.update(layout)
+        self.redraws["free" if redraw_free else "full"] += 1
         for i, changes in changed:
             self._sent[i].update(changes)
         self._last_layout.update(layout)
@@ -671,15 +777,17 @@ def _dataset(name: str, n_samples: int, noise: float | None, seed: int) -> tuple
 
 
 def training_figure(max_layers: int = 5) -> go.Figure:
-    """The empty figure of :func:`training_panel`: decision boundary (traces 0-2), loss curves (3-5),
-    gradient norms per layer (6 .. 6 + max_layers - 1)."""
+    """The empty figure of :func:`training_panel`: training and validation points (traces 0-1) over the
+    decision boundary (a layout image, see :func:`bpcore.figures.decision_boundary_image`), loss curves
+    (2-4), gradient norms per layer (5 .. 5 + max_layers - 1)."""
     from plotly.subplots import make_subplots
     from . import figures as F
     fig = make_subplots(rows=2, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1, vertical_spacing=0.22,
                         specs=[[{"rowspan": 2}, {}], [None, {}]],
                         subplot_titles=("decision boundary", "loss per epoch", "gradient norm ‖∂L/∂W‖ per layer"))
-    for t in F.decision_boundary_traces():
-        fig.add_trace(t, row=1, col=1)
+    _, train_points, val_points = F.decision_boundary_traces()
+    fig.add_trace(train_points, row=1, col=1)
+    fig.add_trace(val_points, row=1, col=1)
     for t in F.loss_curves_traces():
         fig.add_trace(t, row=1, col=2)
     for t in F.gradient_norms_traces(max_layers):
@@ -696,7 +804,13 @@ def training_figure(max_layers: int = 5) -> go.Figure:
 
 def training_update(setup: TrainingSetup, resolution: int = 50, max_layers: int = 5,
                     base_annotations: Sequence[dict] = (), callback: Callable | None = None) -> dict[str, Any]:
-    """Train ``setup`` and return the panel update for :func:`training_figure` (plain data, no plotly objects)."""
+    """Train ``setup`` and return the panel update for :func:`training_figure` (plain data, no plotly objects).
+
+    Every axis range is set here, not left to plotly's autorange: the boundary's axes span its picture,
+    the epoch axes span the set number of epochs, and the log axes whole decades
+    (:func:`bpcore.figures.log_axis_range`).  A slider step then usually changes only the curves and the
+    picture, which the live panel draws without re-plotting the figure (see :class:`LiveFigure`).
+    """
     from . import figures as F
     net, hist, (X_tr, X_val, y_tr, y_val) = setup.run(callback)
     bounds = F.grid_bounds(np.vstack([X_tr, X_val]))
@@ -706,14 +820,21 @@ def training_update(setup: TrainingSetup, resolution: int = 50, max_layers: int 
         note.update(xref="x2", yref="y2", y=math.log10(max(note["y"], 1e-300)))
     if len(net.layers) > max_layers:
         raise ValueError(f"this panel draws at most {max_layers} layers, the network has {len(net.layers)}")
-    traces = [F.decision_boundary_data(net, bounds, resolution), F.points_data(X_tr, y_tr),
-              F.points_data(X_val, y_val), *loss_traces, *F.gradient_norms_data(hist.grad_norms, max_layers)]
+    traces = [F.points_data(X_tr, y_tr), F.points_data(X_val, y_val), *loss_traces,
+              *F.gradient_norms_data(hist.grad_norms, max_layers)]
+    image = F.decision_boundary_image(net, bounds, resolution)
+    x_range, y_range = F.image_extent(image)
+    epochs = [1, max(int(setup.epochs), 2)]
+    layout = {"annotations": [*base_annotations, *notes], "images": [image],
+              "xaxis.range": x_range, "yaxis.range": y_range,
+              "xaxis2.range": epochs, "yaxis2.range": F.log_axis_range(hist.train_loss, hist.val_loss),
+              "xaxis3.range": epochs, "yaxis3.range": F.log_axis_range(hist.grad_norms)}
     if hist.diverged:
         status = f"lr={setup.lr:.3g} · {hist.status}"
     else:
         acc = f" · validation accuracy {hist.val_accuracy[-1]:.0%}" if hist.val_accuracy else ""
         status = f"lr={setup.lr:.3g} · {hist.epochs_run} epochs · loss {hist.final_loss:.3g}{acc}"
-    return {"traces": traces, "layout": {"annotations": [*base_annotations, *notes]}, "status": status}
+    return {"traces": traces, "layout": layout, "status": status}
 
 
 def training_panel(data: str = "moons", controls: Sequence[str] | Mapping[str, Control] = ("lr",),

@@ -43,8 +43,9 @@ stage "unit tests"       pytest_stage unit -q tests --ignore=tests/browser
 stage "notebooks (nbval)" pytest_stage nbval -q --nbval --nbval-current-env \
                            --nbval-sanitize-with tests/nbval_sanitize.cfg book/
 stage "book build"       $PY -m bpcore.tools.build
-stage "browser tests"    pytest_stage browser -q tests/browser
-stage "benchmarks"       $PY benchmarks/bench_train.py
+stage "browser tests"    pytest_stage browser -q -rP tests/browser   # -rP: show the measured latency
+benchmarks() { $PY benchmarks/bench_train.py; local rc=$?; $PY benchmarks/bench_panel.py || rc=1; return $rc; }
+stage "benchmarks"       benchmarks
 
 echo; echo "=== stage timings ==="
 printf '%s\n' "${SUMMARY[@]}"

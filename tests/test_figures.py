@@ -72,6 +72,67 @@ def test_decision_boundary_multiclass_shows_predicted_class():
     assert (data["zmin"], data["zmax"]) == (-0.5, 2.5)
 
 
+def test_png_round_trip_and_bad_pixels():
+    from bpcore.png import data_uri, decode_rgba, encode_rgba
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    png = encode_rgba(pixels)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    assert int.from_bytes(png[16:20], "big") == 5 and int.from_bytes(png[20:24], "big") == 7  # width, height
+    np.testing.assert_array_equal(decode_rgba(png), pixels)
+    assert data_uri(pixels).startswith("data:image/png;base64,iVBORw0KGgo")
+    with pytest.raises(ValueError, match=r"uint8 array \(height, width, 4\), got float64 \(2, 2, 3\)"):
+        encode_rgba(np.zeros((2, 2, 3)))
+    broken = bytearray(png)
+    broken[40] ^= 0xFF
+    with pytest.raises(ValueError, match="bad CRC"):
+        decode_rgba(bytes(broken))
+
+
+def test_boundary_picture_has_the_heatmap_colours():
+    scale, _, _ = F.class_colourscale(2)
+    z = np.array([[0.0, 0.25, 0.5], [0.75, 1.0, np.nan]])  # row 0 is the lowest y
+    px = F.class_colour_pixels(z, 2)
+    assert px.shape == (2, 3, 4) and px.dtype == np.uint8
+    blue, grey, red = (F._rgba(c) for _, c in scale)
+    np.testing.assert_array_equal(px[1, 0], blue)           # z = 0 is drawn at the bottom row: last picture row
+    np.testing.assert_array_equal(px[1, 2], np.round(grey))  # z = 0.5: the faint grey of the heatmap's scale
+    np.testing.assert_array_equal(px[0, 1], red)
+    np.testing.assert_array_equal(px[1, 1], np.round((blue + grey) / 2))  # z = 0.25: halfway blue -> grey
+    np.testing.assert_array_equal(px[0, 2], [0, 0, 0, 0])   # NaN (diverged): transparent
+    classes = F.class_colour_pixels(np.array([[0.0, 2.0, 1.0]]), 3)
+    np.testing.assert_array_equal(classes[0, :, :3], [[0x00, 0x72, 0xB2], [0x00, 0x9E, 0x73], [0xD5, 0x5E, 0x00]])
+
+
+def test_decision_boundary_image_is_the_network_output(moons_run):
+    import base64
+    from bpcore.png import decode_rgba
+    net, _, (X_tr, X_val, _, _) = moons_run
+    bounds = F.grid_bounds(np.vstack([X_tr, X_val]))
+    image = F.decision_boundary_image(net, bounds, resolution=30, xref="x2", yref="y2")
+    data = F.decision_boundary_data(net, bounds, resolution=30)
+    px = decode_rgba(base64.b64decode(image["source"].split(",", 1)[1]))
+    np.testing.assert_array_equal(px, F.class_colour_pixels(data["z"], 2))
+    assert (image["xref"], image["yref"], image["layer"], image["opacity"]) == ("x2", "y2", "below", 0.6)
+    (x_lo, x_hi), (y_lo, y_hi) = F.image_extent(image)
+    dx, dy = (bounds[1] - bounds[0]) / 29, (bounds[3] - bounds[2]) / 29
+    assert (x_lo, x_hi) == (pytest.approx(bounds[0] - dx / 2), pytest.approx(bounds[1] + dx / 2))
+    assert (y_lo, y_hi) == (pytest.approx(bounds[2] - dy / 2), pytest.approx(bounds[3] + dy / 2))
+    # the pixel in row r (from the top), column c shows the grid point (x[c], y[29 - r])
+    r, c = 4, 17
+    p = net.forward(np.array([[data["x"][c], data["y"][29 - r]]], dtype=float))[0, 0]
+    np.testing.assert_array_equal(px[r, c], F.class_colour_pixels(np.array([[np.round(p, 3)]]), 2)[0, 0])
+
+
+def test_log_axis_range_in_whole_decades():
+    assert F.log_axis_range([0.3, 0.7], [0.05]) == [-2.0, 0.0]
+    assert F.log_axis_range([0.2, 0.3]) == [-1.0, 0.0]
+    assert F.log_axis_range([1.0]) == [0.0, 1.0]   # one value still gets one decade
+    assert F.log_axis_range([np.nan, np.inf, 0.0, -1.0, 12.0]) == [1.0, 2.0]  # ignores what a log axis can't show
+    assert F.log_axis_range([np.nan], []) == [-1.0, 1.0]
+    assert str(F.log_axis_range([0.5])[1]) == "0.0"  # never -0.0
+
+
 def test_decision_boundary_rejects_non_2d_inputs():
     net = bpcore.Network([3, 2, 1], seed=0)
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):

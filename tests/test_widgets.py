@@ -147,21 +147,114 @@ def test_book_mode_displays_the_twin_and_builds_no_widget(monkeypatch):
 
 
 # -- the training panel --------------------------------------------------------------------------
+def boundary_pixels(source: str) -> np.ndarray:
+    import base64
+    from bpcore.png import decode_rgba
+    assert source.startswith("data:image/png;base64,")
+    return decode_rgba(base64.b64decode(source.split(",", 1)[1]))
+
+
 def test_training_panel_matches_a_direct_computation():
     p = training_panel("moons", controls=("lr", "epochs", "hidden_units"), lr=0.3, epochs=40)
     p.set(lr=1.0, hidden_units=8)
     assert p.error is None
     net, hist, (X_tr, X_val, y_tr, y_val) = TrainingSetup(lr=1.0, epochs=40, hidden_units=8).run()
     fw = p.figure_widget
-    expected = F.decision_boundary_data(net, F.grid_bounds(np.vstack([X_tr, X_val])), 50)
-    np.testing.assert_allclose(fw.data[0].z, expected["z"], rtol=1e-6)
-    np.testing.assert_allclose(fw.data[1].x, X_tr[:, 0], rtol=1e-6)
-    np.testing.assert_allclose(fw.data[3].y, hist.train_loss)
-    np.testing.assert_allclose(fw.data[4].y, hist.val_loss)
-    np.testing.assert_allclose(fw.data[6].y, hist.grad_norms[:, 0])
-    assert fw.data[8].visible is False
+    bounds = F.grid_bounds(np.vstack([X_tr, X_val]))
+    z = F.decision_boundary_data(net, bounds, 50)["z"]
+    shown = boundary_pixels(fw.layout.images[0].source)
+    np.testing.assert_array_equal(shown, F.class_colour_pixels(z, 2))
+    # the picture is upside down relative to z (its first row is the top): check one corner by hand
+    top_left = F.class_colour_pixels(z[-1:, :1], 2)[0, 0]
+    np.testing.assert_array_equal(shown[0, 0], top_left)
+    image = fw.layout.images[0]
+    (x_lo, x_hi), (y_lo, y_hi) = F.image_extent(image.to_plotly_json())
+    dx = (bounds[1] - bounds[0]) / 49
+    assert x_lo == pytest.approx(bounds[0] - dx / 2) and x_hi == pytest.approx(bounds[1] + dx / 2)
+    assert list(fw.layout.xaxis.range) == pytest.approx([x_lo, x_hi])
+    assert list(fw.layout.yaxis.range) == pytest.approx([y_lo, y_hi])
+    np.testing.assert_allclose(fw.data[0].x, X_tr[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(fw.data[1].y, X_val[:, 1], rtol=1e-6)
+    np.testing.assert_allclose(fw.data[2].y, hist.train_loss)
+    np.testing.assert_allclose(fw.data[3].y, hist.val_loss)
+    np.testing.assert_allclose(fw.data[5].y, hist.grad_norms[:, 0])
+    assert fw.data[7].visible is False
+    losses = np.concatenate([hist.train_loss, hist.val_loss])
+    lo, hi = fw.layout.yaxis2.range
+    assert lo == np.floor(np.log10(losses.min())) and hi == np.ceil(np.log10(losses.max()))
+    assert list(fw.layout.xaxis2.range) == [1, 40]
     assert p.status_text == (f"lr=1 · 40 epochs · loss {hist.final_loss:.3g} · "
                              f"validation accuracy {hist.val_accuracy[-1]:.0%}")
+
+
+class Messages:
+    """Record what a LiveFigure sends to the browser (plotly.py's message hooks)."""
+
+    def __init__(self, monkeypatch):
+        import plotly.basewidget as bw
+        self.sent: list[tuple] = []
+        monkeypatch.setattr(bw.BaseFigureWidget, "_send_animate_msg",
+                            lambda fig, styles, layout, traces, opts:
+                            self.sent.append(("animate", dict(zip(traces, styles)), dict(layout), opts)))
+        monkeypatch.setattr(bw.BaseFigureWidget, "_send_update_msg",
+                            lambda fig, restyle_data, relayout_data, trace_indexes=None, source_view_id=None:
+                            self.sent.append(("update", trace_indexes, dict(relayout_data))))
+        monkeypatch.setattr(bw.BaseFigureWidget, "_send_relayout_msg",
+                            lambda fig, data, source_view_id=None: self.sent.append(("relayout", None, dict(data))))
+
+
+def test_a_slider_step_redraws_curves_and_picture_without_a_replot(monkeypatch):
+    p = training_panel("moons", controls=("lr",), lr=0.3)
+    fw = p.figure_widget
+    messages = Messages(monkeypatch)
+    before = fw.layout.images[0].source
+    p.set(lr=0.4)  # same decades on every log axis: nothing but curves and the picture change
+    assert p.redraws["free"] == 1
+    [(kind, traces, layout, opts)] = messages.sent
+    assert kind == "animate" and opts["frame"]["redraw"] is False and opts["transition"]["duration"] == 0
+    # the loss curves and the two layers' gradient norms change; every other trace takes part unchanged
+    # (plotly.js would drop the traces a transition leaves out, the data points among them)
+    assert sorted(traces) == list(range(10))
+    assert {i for i, style in traces.items() if style} == {2, 3, 5, 6}
+    assert all(set(traces[i]) == {"y"} for i in (2, 3, 5, 6))
+    assert list(layout) == ["images[0].source"]  # bracket spelling: plotly.js swaps only the picture
+    assert layout["images[0].source"] == fw.layout.images[0].source != before
+    net, hist, _ = TrainingSetup(lr=0.4).run()
+    np.testing.assert_allclose(fw.data[2].y, hist.train_loss)  # the Python side holds the new data too
+
+
+def test_a_changed_axis_range_or_data_set_replots_everything(monkeypatch):
+    p = training_panel("moons", controls=("lr", "data"), lr=0.3)
+    fw = p.figure_widget
+    messages = Messages(monkeypatch)
+    p.set(lr=10.0)  # the losses leave their decades: the log axes must change
+    assert messages.sent[-1][0] == "update" and "yaxis2.range" in messages.sent[-1][2]
+    p.set(data="circles")  # new points, new boundary axes
+    assert messages.sent[-1][0] == "update" and {"xaxis.range", "yaxis.range"} <= set(messages.sent[-1][2])
+    assert p.redraws["full"] == 3 and p.redraws["free"] == 0
+    net, hist, (X_tr, _, _, _) = TrainingSetup(data="circles", lr=10.0).run()
+    np.testing.assert_allclose(fw.data[0].x, X_tr[:, 0], rtol=1e-6)
+
+
+def test_redraw_free_refuses_what_it_cannot_draw():
+    from bpcore.widgets import LiveFigure
+    with pytest.raises(ValueError, match=r"scatter traces only, this one has \['heatmap'\]"):
+        LiveFigure(go.Figure([go.Scatter(y=[1, 2]), go.Heatmap(z=[[1, 2]])])).redraw_free([(0, {"y": [2, 1]})])
+    fig = LiveFigure(go.Figure([go.Scatter(y=[1, 2])]))
+    with pytest.raises(ValueError, match=r"x/y of scatter traces only, got \['marker'\] for trace 0"):
+        fig.redraw_free([(0, {"marker": {"color": "red"}})])
+    with pytest.raises(ValueError, match="existing layout images only"):
+        fig.redraw_free([], {0: "data:image/png;base64,"})
+
+
+def test_a_panel_with_a_heatmap_is_always_replotted(monkeypatch):
+    fig = go.Figure([go.Heatmap(z=[[0.0, 1.0]]), go.Scatter(x=[0.0], y=[0.0])])
+    p = panel(fig, lambda a: {"traces": [{}, {"y": [a]}]}, {"a": Slider(0, 1)})
+    p.widget
+    messages = Messages(monkeypatch)
+    p.set(a=0.5)  # only the scatter changes, but plotly.js cannot animate a figure with a heatmap
+    assert [m[0] for m in messages.sent] == ["update"] and p.redraws == {"free": 0, "full": 2}
+    assert p.figure_widget.data[1].y == (0.5,)
 
 
 def test_training_panel_switches_data_sets_and_depth():
@@ -169,8 +262,10 @@ def test_training_panel_switches_data_sets_and_depth():
     p.set(data="blobs", depth=3, batch_size=32)
     assert p.error is None
     fw = p.figure_widget
-    assert fw.data[0].zmax == 2.5  # three classes: the predicted class is drawn
-    assert [t.visible for t in fw.data[6:]] == [True, True, True, True, False]
+    colours = {tuple(px) for px in boundary_pixels(fw.layout.images[0].source).reshape(-1, 4)}
+    palette = {tuple(F.class_colour_pixels(np.array([[k]]), 3)[0, 0]) for k in range(3)}
+    assert colours <= palette and len(colours) == 3  # three classes: the predicted class is drawn
+    assert [t.visible for t in fw.data[5:]] == [True, True, True, True, False]
 
 
 def test_diverged_run_is_drawn_as_diverged_not_raised():
@@ -182,7 +277,7 @@ def test_diverged_run_is_drawn_as_diverged_not_raised():
     epoch = int(re.search(r"epoch (\d+)", p.status_text).group(1))
     texts = [a.text for a in p.figure_widget.layout.annotations]
     assert f"diverged at epoch {epoch}" in texts
-    assert p.figure_widget.data[5].x == (epoch,)
+    assert p.figure_widget.data[4].x == (epoch,)
     assert "#B36B00" in p._status.value  # a warning colour, not the error colour
     p.set(lr=0.3)
     assert not any("diverged" in t for t in (a.text for a in p.figure_widget.layout.annotations))
@@ -194,7 +289,8 @@ def test_training_panel_static_twin_is_small_enough():
     fig = p.static_figure()
     assert len(fig.frames) == len(p.controls["lr"].frame_values()) == 8
     assert len(html_text.encode()) <= 1.5e6
-    assert all(np.shape(f.data[0].z) == (40, 40) for f in fig.frames)
+    assert all(boundary_pixels(f.layout.images[0].source).shape == (40, 40, 4) for f in fig.frames)
+    assert len({f.layout.images[0].source for f in fig.frames}) == 8  # each frame its own picture
     assert any("diverged" in f.layout.title.text or "loss" in f.layout.title.text for f in fig.frames)
 
 

@@ -55,7 +55,12 @@ READ_FIGURE = """() => {
     }
     return v;
   };
-  return gd.data.map(t => ({z: decode(t.z), x: decode(t.x), y: decode(t.y)}));
+  return {traces: gd.data.map(t => ({x: decode(t.x), y: decode(t.y)})),
+          image: gd.layout.images[0].source,
+          drawn: [...document.querySelectorAll('.js-plotly-plot image')].map(e => e.getAttribute('href')),
+          markers: [...document.querySelectorAll('.js-plotly-plot .scatterlayer .trace')]
+                     .map(t => t.querySelectorAll('path.point').length),
+          ranges: ['xaxis', 'yaxis', 'xaxis2', 'yaxis2', 'xaxis3', 'yaxis3'].map(a => gd._fullLayout[a].range)};
 }"""
 
 STATUS = ".bpcore-status"
@@ -120,15 +125,19 @@ def jupyterlab():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def expected_figure(lr: float) -> dict[int, dict[str, np.ndarray]]:
-    """The same run, recomputed here: trace index -> expected x/y/z (figure layout of training_figure)."""
+def expected_figure(lr: float) -> tuple[dict[int, dict[str, np.ndarray]], dict]:
+    """The same run, recomputed here: trace index -> expected x/y (figure layout of training_figure),
+    and the expected layout (the decision boundary's picture, the axis ranges)."""
     net, hist, (X_tr, X_val, _, _) = TrainingSetup(data="moons", lr=lr, epochs=EPOCHS).run()
-    grid = F.decision_boundary_data(net, F.grid_bounds(np.vstack([X_tr, X_val])), 50)
+    image = F.decision_boundary_image(net, F.grid_bounds(np.vstack([X_tr, X_val])), 50)
+    x_range, y_range = F.image_extent(image)
     epochs = np.arange(1, EPOCHS + 1)
-    return {0: {"x": grid["x"], "y": grid["y"], "z": grid["z"]}, 1: {"x": X_tr[:, 0], "y": X_tr[:, 1]},
-            2: {"x": X_val[:, 0], "y": X_val[:, 1]}, 3: {"x": epochs, "y": hist.train_loss},
-            4: {"x": epochs, "y": hist.val_loss}, 6: {"x": epochs, "y": hist.grad_norms[:, 0]},
-            7: {"x": epochs, "y": hist.grad_norms[:, 1]}}
+    traces = {0: {"x": X_tr[:, 0], "y": X_tr[:, 1]}, 1: {"x": X_val[:, 0], "y": X_val[:, 1]},
+              2: {"x": epochs, "y": hist.train_loss}, 3: {"x": epochs, "y": hist.val_loss},
+              5: {"x": epochs, "y": hist.grad_norms[:, 0]}, 6: {"x": epochs, "y": hist.grad_norms[:, 1]}}
+    ranges = [x_range, y_range, [1, EPOCHS], F.log_axis_range(hist.train_loss, hist.val_loss),
+              [1, EPOCHS], F.log_axis_range(hist.grad_norms)]
+    return traces, {"image": image["source"], "ranges": ranges}
 
 
 def shown_lr(page) -> float:
@@ -151,14 +160,21 @@ def readout(page) -> float:
 
 
 def check_figure(page) -> float:
+    """Compare the figure drawn in the page with a recomputation for the learning rate it reports."""
     lr = shown_lr(page)
-    data = page.evaluate(READ_FIGURE)
-    for i, expected in expected_figure(lr).items():
+    shown = page.evaluate(READ_FIGURE)
+    traces, layout = expected_figure(lr)
+    for i, expected in traces.items():
         for key, values in expected.items():
-            shown = data[i][key]
-            assert shown is not None, f"trace {i} lost its {key}"
-            np.testing.assert_allclose(np.array(shown, dtype=float), values, rtol=1e-6, atol=1e-7,
+            assert shown["traces"][i][key] is not None, f"trace {i} lost its {key}"
+            np.testing.assert_allclose(np.array(shown["traces"][i][key], dtype=float), values, rtol=1e-6, atol=1e-7,
                                        err_msg=f"trace {i}, {key}, lr={lr}")
+    n_train, n_val = len(traces[0]["x"]), len(traces[1]["x"])
+    assert shown["markers"][:2] == [n_train, n_val], f"data points drawn per trace: {shown['markers']}"
+    assert shown["image"] == layout["image"], f"the decision boundary's picture is not the one of lr={lr}"
+    assert shown["drawn"] == [layout["image"]], "the page does not draw (only) that picture"
+    np.testing.assert_allclose(np.array(shown["ranges"], dtype=float), np.array(layout["ranges"], dtype=float),
+                               rtol=1e-6, err_msg=f"axis ranges, lr={lr}")
     return lr
 
 
@@ -190,10 +206,17 @@ def drive_the_panel(base: str, token: str, offline_page) -> None:
     page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_before.png"))
 
-    # keyboard: one step per press; latency = key down -> last plot redraw of that update
+    # keyboard: one step per press; latency = key down -> the animation frame that paints the last
+    # change the update made to the plot's DOM (new curves, new picture).  A slider step is drawn by
+    # Plotly.animate (plotly_animated) or, when an axis range changes, by a full re-plot
+    # (plotly_afterplot): those events count the redraws per update.
     page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
-        window.__bp = {redraws: [], keys: []};
-        gd.on('plotly_afterplot', () => window.__bp.redraws.push(performance.now()));
+        window.__bp = {painted: [], redraws: [], keys: []};
+        new MutationObserver(() => requestAnimationFrame(() => window.__bp.painted.push(performance.now())))
+            .observe(gd, {attributes: true, childList: true, subtree: true});
+        const redrawn = () => window.__bp.redraws.push(performance.now());
+        gd.on('plotly_afterplot', redrawn);
+        gd.on('plotly_animated', redrawn);
         document.addEventListener('keydown', () => window.__bp.keys.push(performance.now()), true); }""")
     handle = page.locator(".noUi-handle").first
     latencies, redraws = [], []
@@ -207,7 +230,7 @@ def drive_the_panel(base: str, token: str, offline_page) -> None:
         wait_for_status(page, readout(page))
         page.wait_for_timeout(150)  # let the last restyle of this update draw
         t = page.evaluate("() => { const b = window.__bp; const k = b.keys[b.keys.length - 1];"
-                          " const r = b.redraws.filter(x => x > k); return r.length ? r[r.length - 1] - k : null; }")
+                          " const r = b.painted.filter(x => x > k); return r.length ? r[r.length - 1] - k : null; }")
         redraws.append(page.evaluate("() => { const b = window.__bp; const k = b.keys[b.keys.length - 1];"
                                      " return b.redraws.filter(x => x > k).length; }"))
         assert t is not None, "the plot was not redrawn after a key press"
