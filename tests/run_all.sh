@@ -44,7 +44,13 @@ stage "notebooks (nbval)" pytest_stage nbval -q --nbval --nbval-current-env \
                            --nbval-sanitize-with tests/nbval_sanitize.cfg book/
 stage "book build"       $PY -m bpcore.tools.build
 stage "browser tests"    pytest_stage browser -q -rP tests/browser   # -rP: show the measured latency
-benchmarks() { $PY benchmarks/bench_train.py; local rc=$?; $PY benchmarks/bench_panel.py || rc=1; return $rc; }
+benchmarks() {
+  local rc=0
+  $PY benchmarks/bench_train.py || rc=1
+  $PY benchmarks/bench_panel.py || rc=1
+  $PY benchmarks/bench_chapter_panels.py --repeats 10 || rc=1
+  return $rc
+}
 stage "benchmarks"       benchmarks
 
 echo; echo "=== stage timings ==="
