@@ -124,10 +124,13 @@ def _check_sliders(view: Any, index: int, n_sliders: int) -> None:
             rail.scroll_into_view_if_needed()
             box = rail.bounding_box()
             assert box is not None, f"figure {index}: slider {s} is not drawn"
+            if attempt:  # a click that landed but whose frame was lost: step away first, so the next one moves
+                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                page.wait_for_timeout(500)
             x = box["x"] + (3 if target == 0 else box["width"] - 3)
             page.mouse.click(x, box["y"] + box["height"] / 2)
             try:
-                page.wait_for_function(CHANGED_JS, arg=[index, s, before, target], timeout=10_000)
+                page.wait_for_function(CHANGED_JS, arg=[index, s, before, target], timeout=15_000)
                 break
             except PlaywrightTimeout:
                 if attempt == 2:
