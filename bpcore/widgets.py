@@ -289,18 +289,38 @@ class LiveFigure(go.FigureWidget):
         super()._send_animate_msg(list(styles_data) + [{} for _ in unchanged], relayout_data,
                                   trace_indexes + unchanged, animation_opts)
 
+    def cannot_redraw_free(self, traces: Sequence[tuple[int, Mapping[str, Any]]]) -> str | None:
+        """Why the trace changes ``[(trace index, {...}), ...]`` need a full re-plot, or None if they don't."""
+        others = sorted({t.type for t in self.data} - {"scatter"})
+        if others:
+            return f"redraw_free needs a figure of scatter traces only, this one has {others}"
+        for i, change in traces:
+            if not set(change) <= REDRAW_FREE_TRACE_KEYS:
+                return f"redraw_free changes x/y of scatter traces only, got {sorted(change)} for trace {i}"
+        return None
+
+    def image_source_changes(self, images: Sequence[Mapping[str, Any]]) -> dict[int, str] | None:
+        """``{index: source}`` if ``images`` differ from the figure's layout images in their pictures only
+        (same number, same places), else None."""
+        if len(images) != len(self.layout.images):
+            return None
+        sources = {}
+        for k, (new, old) in enumerate(zip(images, self.layout.images)):
+            old = old.to_plotly_json()
+            if any(key != "source" and not _same(old.get(key), value) for key, value in new.items()):
+                return None
+            if new.get("source") != old.get("source"):
+                sources[k] = new.get("source")
+        return sources
+
     def redraw_free(self, traces: Sequence[tuple[int, Mapping[str, Any]]] = (),
                     image_sources: Mapping[int, str] | None = None) -> None:
         """Draw new ``x``/``y`` of scatter traces (``[(trace index, {"y": ...}), ...]``) and new
         ``source`` pictures of existing layout images (``{image index: data URI}``) in one message,
         without re-plotting the figure."""
-        others = sorted({t.type for t in self.data} - {"scatter"})
-        if others:
-            raise ValueError(f"redraw_free needs a figure of scatter traces only, this one has {others}")
-        for i, change in traces:
-            if not set(change) <= REDRAW_FREE_TRACE_KEYS:
-                raise ValueError(f"redraw_free changes x/y of scatter traces only, got {sorted(change)} "
-                                 f"for trace {i}")
+        reason = self.cannot_redraw_free(traces)
+        if reason:
+            raise ValueError(reason)
         image_sources = dict(image_sources or {})
         if any(not 0 <= k < len(self.layout.images) for k in image_sources):
             raise ValueError(f"redraw_free changes existing layout images only (the figure has "
@@ -452,21 +472,6 @@ class Panel:
                 self.progress.layout.visibility = "hidden"
         self.updates += 1
 
-    def _new_image_sources(self, images: Sequence[Mapping[str, Any]]) -> dict[int, str] | None:
-        """``{index: source}`` if ``images`` differ from the figure's layout images in their pictures only
-        (same number, same places), else None."""
-        current = self._fig.layout.images
-        if len(images) != len(current):
-            return None
-        sources = {}
-        for k, (new, old) in enumerate(zip(images, current)):
-            old = old.to_plotly_json()
-            if any(key != "source" and not _same(old.get(key), value) for key, value in new.items()):
-                return None
-            if new.get("source") != old.get("source"):
-                sources[k] = new.get("source")
-        return sources
-
     def _apply(self, result: Mapping[str, Any]) -> None:
         if not isinstance(result, Mapping):
             raise TypeError(f"update must return a dict(traces=[...], layout={{...}}, status='...'), "
@@ -483,11 +488,10 @@ class Panel:
         if not layout:
             sources: dict[int, str] | None = {}
         elif set(layout) == {"images"}:
-            sources = self._new_image_sources(layout["images"])
+            sources = self._fig.image_source_changes(layout["images"])
         else:
             sources = None  # any other layout change (axis range, annotation, ...) needs a full redraw
-        redraw_free = (sources is not None and all(t.type == "scatter" for t in self._fig.data)
-                       and all(set(c) <= REDRAW_FREE_TRACE_KEYS for _, c in changed))
+        redraw_free = sources is not None and self._fig.cannot_redraw_free(changed) is None
         if redraw_free:  # the usual slider step: curves and pictures change, nothing else (see LiveFigure)
             if changed or sources:
                 self._fig.redraw_free(changed, sources)
