@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bpcore.lessons import ch09
+from bpcore.widgets import TrainingSetup
 
 pytestmark = pytest.mark.ch09
 
@@ -32,3 +33,20 @@ def test_regimes():
 def test_panel_setup_has_one_divergent_rate():
     lr = ch09.first_diverging(ch09.PANEL_LRS, **ch09.PANEL_SETUP)
     assert lr is not None and lr in ch09.PANEL_LRS and lr > 1.0
+
+
+def test_panel_shows_the_regimes_the_chapter_describes():
+    """The panel text and the solution of ex-ch09-3, at the panel's settings (PANEL_SETUP)."""
+    def run(lr, batch_size=None):
+        return TrainingSetup(**{**ch09.PANEL_SETUP, "lr": lr, "batch_size": batch_size}).run()[1]
+
+    slow, good, bouncing = run(0.01), run(3.0), run(30.0)
+    assert slow.final_loss > 2 * good.final_loss          # too small: far behind after the panel's epochs
+    assert not bouncing.diverged and bouncing.train_accuracy[-1] <= 0.55   # bounces, no better than a coin
+    assert run(100.0).diverged
+    X_train = TrainingSetup(**ch09.PANEL_SETUP).dataset()[0]
+    assert -(-len(X_train) // 8) == 19                    # batches of 8: 19 steps per epoch
+    collapsed = run(10.0, 8)
+    assert not collapsed.diverged and collapsed.val_accuracy[-1] <= 0.55
+    assert run(30.0, 8).diverged
+    assert run(100.0, 8).diverged_epoch == 1              # blows up within its first epoch
