@@ -183,6 +183,22 @@ def log_axis_range(*series: Sequence[float] | Array, default: tuple[float, float
     return [lo, hi if hi > lo else lo + 1.0]
 
 
+def sticky_log_range(shown: Sequence[float] | None, wanted: Sequence[float], slack: float = 1.0) -> list[float]:
+    """The log axis range a live panel draws next: ``shown`` (the range on screen) if it still covers
+    ``wanted`` (see :func:`log_axis_range`) and is at most ``slack`` decades wider, else ``wanted``.
+
+    Neighbouring slider values often move a loss curve across a decade boundary and back; keeping the
+    axis then spares the reader a jumping scale and the browser a full re-plot.  The range never hides
+    data, and it shrinks again once the data fills less of it.
+    """
+    wanted = [float(wanted[0]), float(wanted[1])]
+    if shown is None:
+        return wanted
+    lo, hi = float(shown[0]), float(shown[1])
+    covers = lo <= wanted[0] and wanted[1] <= hi
+    return [lo, hi] if covers and (hi - lo) - (wanted[1] - wanted[0]) <= slack else wanted
+
+
 def points_data(X: Array, y: Array) -> TraceData:
     """A scatter trace's data for labelled 2-D points ``X (n, 2)``, ``y (n,)``: colour by class."""
     y = np.asarray(y).astype(int)

@@ -857,6 +857,7 @@ def training_panel(data: str = "moons", controls: Sequence[str] | Mapping[str, C
 
     >>> p = training_panel("moons", controls=("lr", "epochs"), lr=0.3, epochs=150)   # doctest: +SKIP
     """
+    from . import figures as F
     base = TrainingSetup(data=data, **setup)
     defaults = training_controls(**{f: getattr(base, f) for f in base.__dataclass_fields__})
     if isinstance(controls, Mapping):
@@ -887,14 +888,20 @@ def training_panel(data: str = "moons", controls: Sequence[str] | Mapping[str, C
             bar.value = epoch / progress.epochs
             progress.shown = now
 
+    shown_ranges: dict[str, list[float]] = {}  # the live figure's log axes (see figures.sticky_log_range)
+
     def update(**values: Any) -> dict[str, Any]:
         s = make_setup(values)
         progress.started, progress.shown, progress.epochs = time.perf_counter(), 0.0, max(int(s.epochs), 1)
         try:
-            return training_update(s, resolution, base_annotations=base_annotations, callback=progress)
+            result = training_update(s, resolution, base_annotations=base_annotations, callback=progress)
         finally:
             if holder and holder[0]._widget is not None:
                 holder[0].progress.layout.visibility = "hidden"
+        for axis in ("yaxis2.range", "yaxis3.range"):  # live only: the twin's frames are drawn one by one
+            result["layout"][axis] = shown_ranges[axis] = F.sticky_log_range(shown_ranges.get(axis),
+                                                                               result["layout"][axis])
+        return result
 
     def static_update(**values: Any) -> dict[str, Any]:
         return training_update(make_setup(values), static_resolution, base_annotations=base_annotations)

@@ -124,6 +124,16 @@ def test_decision_boundary_image_is_the_network_output(moons_run):
     np.testing.assert_array_equal(px[r, c], F.class_colour_pixels(np.array([[np.round(p, 3)]]), 2)[0, 0])
 
 
+def test_sticky_log_range_keeps_the_shown_axis_while_it_fits():
+    assert F.sticky_log_range(None, [-2.0, 0.0]) == [-2.0, 0.0]          # nothing shown yet
+    assert F.sticky_log_range([-2.0, 0.0], [-1.0, 0.0]) == [-2.0, 0.0]   # one decade to spare: keep
+    assert F.sticky_log_range([-3.0, 0.0], [-1.0, 0.0]) == [-1.0, 0.0]   # two to spare: shrink
+    assert F.sticky_log_range([-2.0, 0.0], [-2.0, 1.0]) == [-2.0, 1.0]   # data outside: follow it
+    assert F.sticky_log_range([-2.0, 0.0], [-3.0, -1.0]) == [-3.0, -1.0]
+    assert F.sticky_log_range([-2, 0], [-2.0, 0.0], slack=0) == [-2.0, 0.0]
+    assert F.sticky_log_range([-2.0, 0.0], [-1.0, 0.0], slack=0.0) == [-1.0, 0.0]
+
+
 def test_log_axis_range_in_whole_decades():
     assert F.log_axis_range([0.3, 0.7], [0.05]) == [-2.0, 0.0]
     assert F.log_axis_range([0.2, 0.3]) == [-1.0, 0.0]

@@ -223,6 +223,29 @@ def test_a_slider_step_redraws_curves_and_picture_without_a_replot(monkeypatch):
     np.testing.assert_allclose(fw.data[2].y, hist.train_loss)  # the Python side holds the new data too
 
 
+def test_a_log_axis_keeps_its_range_while_the_curves_fit(monkeypatch):
+    from bpcore import figures as F
+    p = training_panel("moons", controls=("lr",), lr=1.0)
+    fw = p.figure_widget
+    shown = list(fw.layout.yaxis3.range)
+    _, hist, _ = TrainingSetup(lr=0.3).run()
+    wanted = F.log_axis_range(hist.grad_norms)
+    assert wanted != shown and shown[0] <= wanted[0] and wanted[1] <= shown[1]  # a narrower decade range
+    assert (shown[1] - shown[0]) - (wanted[1] - wanted[0]) <= 1
+    messages = Messages(monkeypatch)
+    full = p.redraws["full"]  # the first drawing
+    p.set(lr=0.3)
+    assert list(fw.layout.yaxis3.range) == shown and p.redraws == {"free": 1, "full": full}  # kept: no re-plot
+    assert [m[0] for m in messages.sent] == ["animate"]
+    p.set(lr=0.001)   # the loss hardly moves: its gradients leave the shown decades, the axis follows
+    _, hist, _ = TrainingSetup(lr=0.001).run()
+    lo, hi = fw.layout.yaxis3.range
+    assert lo <= np.log10(hist.grad_norms.min()) and np.log10(hist.grad_norms.max()) <= hi
+    assert p.redraws["full"] == full + 1
+    _, hist, _ = TrainingSetup(lr=0.003).run()   # the twin's first frame: its own range, never a sticky one
+    assert list(p.static_figure().frames[0].layout.yaxis3.range) == F.log_axis_range(hist.grad_norms)
+
+
 def test_a_changed_axis_range_or_data_set_replots_everything(monkeypatch):
     p = training_panel("moons", controls=("lr", "data"), lr=0.3)
     fw = p.figure_widget
