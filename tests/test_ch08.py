@@ -1,12 +1,16 @@
 """Chapter 8: the per-sample curves and the confidently wrong start of bpcore.lessons.ch08."""
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import bpcore
 from bpcore.activations import sigmoid
 from bpcore.lessons import ch08
+from bpcore.png import decode_rgba
 
 pytestmark = pytest.mark.ch08
 
@@ -41,7 +45,6 @@ def test_confidently_wrong_start_flips_every_output():
     solved = ch08.starting_network(1)
     solved.layers[-1].W *= -1.0
     solved.layers[-1].b *= -1.0            # undo the flip: the trained network
-    assert ch08.output_on_grid(solved).shape == (ch08.GRID_N, ch08.GRID_N)
     out = solved.forward(X)[:, 0]
     assert np.mean((out >= 0.5) == (y == 1)) > 0.9
     for k in (1, 5):
@@ -51,9 +54,57 @@ def test_confidently_wrong_start_flips_every_output():
         ch08.starting_network(-1)
 
 
+@pytest.mark.parametrize("k, loss, lr", [(0, "mse", 1.0), (5, "mse", 3.0), (5, "bce", 1.0), (2, "bce", 10.0),
+                                         (0, "bce", 1e4)])  # the last one diverges at epoch 3
+def test_train_curves_is_bpcore_train_bit_for_bit(k, loss, lr):
+    X, y = ch08.moons_data()
+    reference, fast = ch08.starting_network(k), ch08.starting_network(k)
+    history = bpcore.train(reference, X, y, loss=loss, lr=lr, epochs=ch08.EPOCHS, seed=0)
+    losses, accuracies, diverged = ch08.train_curves(fast, loss, lr, ch08.EPOCHS)
+    assert losses.tolist() == history.train_loss
+    assert accuracies.tolist() == history.train_accuracy
+    assert diverged == history.diverged_epoch
+    for a, b in zip(reference.get_weights(), fast.get_weights()):
+        assert np.array_equal(a, b, equal_nan=True)
+    with pytest.raises(ValueError, match="learning rate"):
+        ch08.train_curves(fast, loss, 0.0)
+
+
 def test_cross_entropy_recovers_where_mse_stalls():
-    runs = ch08.compare_losses(5, lr=1.0, epochs=100)
+    runs = ch08.compare_losses(5, lr=1.0)
+    assert runs["bce"][1].epochs_run == ch08.EPOCHS
     assert runs["bce"][1].train_accuracy[-1] > 0.85
     assert runs["mse"][1].train_accuracy[-1] < 0.6
-    update = ch08.comparison_update(5, lr=1.0, epochs=100)
-    assert len(update["traces"]) == len(ch08.comparison_figure(100).data)
+    update = ch08.comparison_update(5, lr=1.0)
+    assert len(update["traces"]) == len(ch08.comparison_figure().data)
+    assert update["traces"][3]["y"].tolist() == runs["bce"][1].train_loss
+    assert update["traces"][4]["y"].tolist() == runs["mse"][1].train_accuracy
+
+
+def test_output_maps_are_pictures_of_the_network_output():
+    net = ch08.starting_network(5)
+    image = ch08.output_image(net, 2)
+    assert (image["xref"], image["yref"]) == ("x2", "y2")
+    pixels = decode_rgba(base64.b64decode(image["source"].split(",", 1)[1]))
+    assert pixels.shape == (ch08.RESOLUTION, ch08.RESOLUTION, 4)
+    x0, x1, y0, y1 = ch08.bounds()
+    corner = net.forward(np.array([[x0, y0]]))[0, 0]            # bottom-left grid point: last row, first column
+    blue, vermillion = np.array([0x00, 0x72, 0xB2]), np.array([0xD5, 0x5E, 0x00])
+    nearest = blue if corner < 0.5 else vermillion
+    assert np.abs(pixels[-1, 0, :3].astype(int) - nearest).sum() < np.abs(pixels[-1, 0, :3].astype(int)
+                                                                          - (vermillion + blue - nearest)).sum()
+
+
+def test_panel_redraws_without_replotting_and_reports_divergence():
+    from bpcore.widgets import IntSlider, LogSlider, panel
+
+    p = panel(ch08.comparison_figure(), ch08.comparison_update,
+              controls={"k": IntSlider(0, 8, value=5), "lr": LogSlider(0.1, 1e4, value=1.0)})
+    p.figure_widget                                              # builds the widget and draws k = 5
+    for k in (6, 0):
+        p.set(k=k)
+        assert p.error is None
+    assert p.redraws["full"] == 1 and p.redraws["free"] == 2     # only the first draw re-plots
+    assert {t.type for t in p.figure_widget.data} == {"scatter"}
+    p.set(lr=1e4)
+    assert p.error is None and "BCE: diverged at epoch 3" in p.status_text

@@ -54,12 +54,31 @@ def test_softmax_ce_delta_on_digits_matches_general_chain_rule_and_central_diffe
 def test_quick_run_is_cached_deterministic_and_consistent():
     run = ch14.quick_run(8, 3)
     assert run is ch14.quick_run(8, 3)
-    assert run.history.epochs_run == 3
+    assert run.train_accuracy.shape == run.val_accuracies.shape == (3,)
     assert run.confusion.shape == (10, 10) and run.confusion.sum() == 287
     assert run.val_accuracy == pytest.approx(np.trace(run.confusion) / 287)
     ch14.quick_run.cache_clear()
     again = ch14.quick_run(8, 3)
-    assert again is not run and again.history.val_loss == run.history.val_loss
+    assert again is not run and np.array_equal(again.val_accuracies, run.val_accuracies)
+    assert np.array_equal(again.confusion, run.confusion)
+
+
+@pytest.mark.parametrize("hidden, epochs", [(1, 2), (16, ch14.QUICK_EPOCHS), (64, 1)])
+def test_quick_train_is_bpcore_train_bit_for_bit(hidden, epochs):
+    s = ch14.splits()
+    X, y = ch14.quick_subset()
+    reference = bpcore.Network([64, hidden, 10], hidden="tanh", output="softmax", seed=0)
+    fast = reference.copy()
+    history = bpcore.train(reference, X, y, loss="ce", optimizer="adam", lr=ch14.QUICK_LR, epochs=epochs,
+                           batch_size=ch14.QUICK_BATCH, seed=0, X_val=s.X_val, Y_val=s.y_val)
+    train_acc, val_acc, predicted = ch14.quick_train(fast, epochs)
+    assert train_acc.tolist() == history.train_accuracy
+    assert val_acc.tolist() == history.val_accuracy
+    assert np.array_equal(predicted, reference.predict(s.X_val))
+    for a, b in zip(reference.get_weights(), fast.get_weights()):
+        assert np.array_equal(a, b)
+    with pytest.raises(ValueError, match="epochs"):
+        ch14.quick_train(fast, 0)
 
 
 def test_smallest_hidden_is_the_first_size_reaching_the_target():

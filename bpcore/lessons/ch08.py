@@ -8,18 +8,24 @@ one, :math:`a-y`, is close to :math:`\pm 1`: MSE stalls, cross-entropy recovers.
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
 
 import bpcore
-from bpcore import History, Network
+from bpcore import History, Network, validation
+from bpcore import figures as F
 from bpcore.figures import style
+from bpcore.png import data_uri
+from bpcore.training import accuracy_of
 
 Array = np.ndarray
 
 #: the chapter's data set and network: 200 noisy moons, a 2-8-1 tanh/sigmoid network
 SIZES = (2, 8, 1)
+#: epochs of the side-by-side comparison (full batch): the live panel trains two networks per slider step
+EPOCHS = 50
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +58,7 @@ def starting_network(k: float) -> Network:
     return net
 
 
-def compare_losses(k: float, lr: float = 1.0, epochs: int = 200,
+def compare_losses(k: float, lr: float = 1.0, epochs: int = EPOCHS,
                    losses: tuple[str, ...] = ("mse", "bce")) -> dict[str, tuple[Network, History]]:
     """Train a copy of :func:`starting_network` ``(k)`` with each loss (full batch, plain SGD).
 
@@ -66,6 +72,39 @@ def compare_losses(k: float, lr: float = 1.0, epochs: int = 200,
         net = start.copy()
         runs[loss] = (net, bpcore.train(net, X, y, loss=loss, lr=lr, epochs=epochs, seed=0))
     return runs
+
+
+def train_curves(net: Network, loss: str, lr: float = 1.0, epochs: int = EPOCHS) -> tuple[Array, Array, int | None]:
+    r"""Train ``net`` in place on :func:`moons_data`, full batch, plain SGD
+    (:math:`W \leftarrow W - \eta\,\partial L/\partial W`): the same steps and numbers as
+    ``bpcore.train(net, X, y, loss=loss, lr=lr, epochs=epochs)`` (``tests/test_ch08.py`` checks it bit for
+    bit), minus what the live panel does not draw (gradient norms, a :class:`History`).
+
+    The panel trains two networks on every slider step, so this loop calls the network's internal
+    passes (``_forward``, ``_objective``, ``_backward``) directly instead of the validating public API.
+    Returns the training loss and accuracy per epoch, both ``(epochs_run,)``, and the epoch at which
+    the run diverged (the loss became NaN or grew a thousandfold), or None.
+    """
+    X, Y, loss_fn = net._check(*moons_data(), loss)
+    lr = validation.positive_number(lr, "learning rate lr")
+    n = len(X)
+    losses, accuracies, diverged = [], [], None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        initial = net._objective(net._forward(X, train=False)[-1], Y, loss_fn, 0.0)
+        for epoch in range(int(epochs)):
+            traces = net._forward(X, train=True)
+            value = net._objective(traces[-1], Y, loss_fn, 0.0)
+            net._backward(traces, Y, loss_fn, 0.0)
+            for layer, t in zip(net.layers, traces):   # the SGD step, as bpcore.optimizers.SGD takes it
+                layer.W -= lr * t.dW
+                layer.b -= lr * t.db
+            value = value * n / n                      # bpcore.train's mean over the (one) batch
+            losses.append(value)
+            accuracies.append(accuracy_of(traces[-1].a, Y) * n / n)
+            if not math.isfinite(value) or value > 1e3 * max(initial, 1e-12):
+                diverged = epoch + 1
+                break
+    return np.array(losses), np.array(accuracies), diverged
 
 
 def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:
@@ -91,52 +130,55 @@ def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:
 
 
 # -- the side-by-side figure -------------------------------------------------------------------
-GRID_N = 60
+RESOLUTION = 40  # grid points per side of each output map
 LOSS_NAMES = {"mse": "sigmoid + MSE", "bce": "sigmoid + cross-entropy"}
 COLOURS = {"mse": "#D55E00", "bce": "#0072B2"}
+LOSS_AXIS = [-2.0, 2.0]  # log10 of the loss axis' ends: every run of the panel stays within 0.01..100
 
 
-def _grid() -> tuple[Array, Array, Array]:
+def bounds() -> tuple[float, float, float, float]:
+    """``(x0, x1, y0, y1)``: the plotted part of the plane, the data's extent plus 0.5 on each side."""
     X, _ = moons_data()
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-    gx, gy = np.linspace(lo[0], hi[0], GRID_N), np.linspace(lo[1], hi[1], GRID_N)
-    xx, yy = np.meshgrid(gx, gy)
-    return gx, gy, np.c_[xx.ravel(), yy.ravel()]
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
-def output_on_grid(net: Network) -> Array:
-    """The network's output on the plotting grid, shape ``(GRID_N, GRID_N)`` (rows: the y axis)."""
-    _, _, pts = _grid()
-    return net.forward(pts)[:, 0].reshape(GRID_N, GRID_N)
+def output_image(net: Network, col: int) -> dict:
+    """The network's output over :func:`bounds` (``RESOLUTION`` points per side) as a layout image on the
+    boundary subplot in column ``col`` (1: MSE, 2: cross-entropy); blue near 0, vermillion near 1."""
+    axis = "" if col == 1 else str(col)
+    return F.decision_boundary_image(net, bounds(), RESOLUTION, xref=f"x{axis}", yref=f"y{axis}")
 
 
-def comparison_figure(epochs: int = 200):
-    """Two decision boundaries (top), loss and accuracy curves (bottom); traces filled in by :func:`comparison_update`.
+def comparison_figure(epochs: int = EPOCHS):
+    """Two output maps (top), loss and accuracy curves (bottom); filled in by :func:`comparison_update`.
 
-    Trace order: 0 MSE output contour, 1 MSE data, 2 BCE output contour, 3 BCE data,
-    4 MSE loss, 5 BCE loss, 6 MSE accuracy, 7 BCE accuracy.
+    Trace order: 0 MSE data, 1 BCE data, 2 MSE loss, 3 BCE loss, 4 MSE accuracy, 5 BCE accuracy.
+    The output maps are layout images 0 (MSE) and 1 (BCE) under the data: every trace is a scatter
+    trace and every axis range is fixed, so a live panel redraws without re-plotting the figure.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     X, y = moons_data()
-    gx, gy, _ = _grid()
+    scale, _, _ = F.class_colourscale(2)
     fig = make_subplots(rows=2, cols=2, vertical_spacing=0.14, horizontal_spacing=0.1,
-                        subplot_titles=[f"boundary: {LOSS_NAMES['mse']}", f"boundary: {LOSS_NAMES['bce']}",
+                        subplot_titles=[f"output: {LOSS_NAMES['mse']}", f"output: {LOSS_NAMES['bce']}",
                                         "training loss (log scale)", "training accuracy"])
+    blank = np.zeros((1, 1, 4), dtype=np.uint8)            # a transparent pixel until the first update
     for col, loss in ((1, "mse"), (2, "bce")):
-        fig.add_trace(go.Contour(x=gx, y=gy, z=np.full((GRID_N, GRID_N), 0.5), zmin=0, zmax=1,
-                                 colorscale="RdBu", reversescale=True, opacity=0.75, showscale=col == 2,
-                                 contours=dict(start=0, end=1, size=0.1), line_width=0,
-                                 colorbar=dict(title="output a", len=0.45, y=0.78), name="network output",
-                                 hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>a=%{z:.3f}<extra></extra>"),
-                      row=1, col=col)
         fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", showlegend=False, name="data",
-                                 marker=dict(color=y, colorscale=[[0, "#0072B2"], [1, "#D55E00"]], size=5,
-                                             line=dict(width=0.5, color="white"))),
+                                 marker=dict(color=y, colorscale=scale, cmin=0, cmax=1, size=5, showscale=col == 2,
+                                             colorbar=dict(title="output a", len=0.45, y=0.78),
+                                             line=dict(width=0.5, color="white")),
+                                 hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<extra>data</extra>"),
                       row=1, col=col)
-        fig.update_xaxes(title_text="x1", row=1, col=col)
-        fig.update_yaxes(title_text="x2", row=1, col=col)
+        image = output_image(starting_network(0), col)
+        image["source"] = data_uri(blank)
+        fig.add_layout_image(image)
+        x_range, y_range = F.image_extent(image)
+        fig.update_xaxes(title_text="x1", range=x_range, row=1, col=col)
+        fig.update_yaxes(title_text="x2", range=y_range, row=1, col=col)
     epochs_axis = np.arange(1, epochs + 1)
     for col, what in ((1, "loss"), (2, "accuracy")):
         for loss in ("mse", "bce"):
@@ -144,32 +186,39 @@ def comparison_figure(epochs: int = 200):
                                      line=dict(color=COLOURS[loss], dash="solid" if loss == "bce" else "dash"),
                                      showlegend=what == "loss", legendgroup=loss),
                           row=2, col=col)
-        fig.update_xaxes(title_text="epoch", row=2, col=col)
-    fig.update_yaxes(title_text="loss (each its own)", type="log", row=2, col=1)
+        fig.update_xaxes(title_text="epoch", range=[1, max(epochs, 2)], row=2, col=col)
+    fig.update_yaxes(title_text="loss (each its own)", type="log", range=LOSS_AXIS, row=2, col=1)
     fig.update_yaxes(title_text="fraction correct", range=[0, 1.02], row=2, col=2)
     style(fig, "The same start, two losses", height=720)
     fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0.0))
     return fig
 
 
-def comparison_update(k: float, lr: float = 1.0, epochs: int = 200) -> dict:
-    """Retrain both runs from :func:`starting_network` ``(k)`` and return the panel's trace changes."""
-    runs = compare_losses(k, lr=lr, epochs=epochs)
-    traces: list[dict] = []
+def comparison_update(k: float, lr: float = 1.0, epochs: int = EPOCHS) -> dict:
+    """Train both runs from :func:`starting_network` ``(k)`` and return the panel's changes: the curves,
+    the two output maps (layout images) and a status line."""
+    start = starting_network(k)
+    nets, curves = {}, {}
     for loss in ("mse", "bce"):
-        net, _ = runs[loss]
-        traces += [{"z": output_on_grid(net)}, {}]
-    for what in ("train_loss", "train_accuracy"):
+        nets[loss] = start.copy()
+        curves[loss] = train_curves(nets[loss], loss, lr, epochs)
+    traces: list[dict] = [{}, {}]
+    for what in (0, 1):                                 # 0: loss, 1: accuracy
         for loss in ("mse", "bce"):
-            values = np.asarray(getattr(runs[loss][1], what), dtype=float)
+            values = curves[loss][what]
             traces.append({"x": np.arange(1, len(values) + 1), "y": values})
+    low, high = F.log_axis_range(curves["mse"][0], curves["bce"][0])   # widens LOSS_AXIS only if needed
+    layout = {"images": [output_image(nets["mse"], 1), output_image(nets["bce"], 2)],
+              "yaxis3.range": [min(low, LOSS_AXIS[0]), max(high, LOSS_AXIS[1])]}
     parts = []
     for loss in ("mse", "bce"):
-        h = runs[loss][1]
-        text = "diverged" if h.diverged else f"accuracy {h.train_accuracy[0]:.0%} → {h.train_accuracy[-1]:.0%}"
+        _, accuracy, diverged = curves[loss]
+        text = (f"diverged at epoch {diverged}" if diverged else
+                f"accuracy {accuracy[0]:.0%} → {accuracy[-1]:.0%}")
         parts.append(f"{loss.upper()}: {text}")
-    start = "fresh random start" if k == 0 else f"confidently wrong start, k = {k:g}"
-    return dict(traces=traces, status=f"{start} · lr = {lr:.3g} · {epochs} epochs · " + " · ".join(parts))
+    start_text = "fresh random start" if k == 0 else f"confidently wrong start, k = {k:g}"
+    return dict(traces=traces, layout=layout,
+                status=f"{start_text} · lr = {lr:.3g} · {epochs} epochs · " + " · ".join(parts))
 
 
 def per_sample_figure(y: float = 1.0):

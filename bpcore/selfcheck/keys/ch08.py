@@ -5,7 +5,7 @@ r"""Answer keys of chapter 8 (MSE vs cross-entropy).
 * ``ch08.softmax_ce_delta`` -- a function ``(Z, Y) -> (softmax(Z) - Y) / n``, the output delta of
   softmax + cross-entropy, computed without overflow.
 * ``ch08.smallest_stalling_k`` -- the smallest wrong-start scale ``k`` (1..8) at which the chapter's
-  MSE run ends below 60 % training accuracy (lr = 1, 200 epochs).
+  MSE run ends below 60 % training accuracy (lr = 1, the panel's ``ch08.EPOCHS`` epochs).
 """
 from __future__ import annotations
 
@@ -46,9 +46,9 @@ def _naive(Z: Array, Y: Array) -> Array:
 
 @lru_cache(maxsize=1)
 def _smallest_stalling_k() -> float:
-    from bpcore.lessons.ch08 import compare_losses
+    from bpcore.lessons.ch08 import EPOCHS, compare_losses
     for k in range(1, 9):
-        _, history = compare_losses(k, lr=1.0, epochs=200, losses=("mse",))["mse"]
+        _, history = compare_losses(k, lr=1.0, epochs=EPOCHS, losses=("mse",))["mse"]
         if history.train_accuracy[-1] < 0.6:
             return float(k)
     raise RuntimeError("no k in 1..8 stalls the MSE run")  # pragma: no cover - the chapter shows one does
