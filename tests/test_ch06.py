@@ -78,6 +78,38 @@ def test_finite_difference_direction_measures_the_slope():
     assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights()))
 
 
+#: the panel's gradient variants as public gradient functions (net, X, Y) -> gradients
+PUBLIC_VARIANTS = {"correct (bpcore)": ch06.bpcore_gradients("mse"),
+                   "mistake: missing σ'": ch06.mistake_no_sigma_prime,
+                   "mistake: flipped sign": ch06.mistake_flipped_sign}
+
+
+def test_every_variant_has_its_public_gradient_function():
+    assert set(ch06.VARIANTS) == set(PUBLIC_VARIANTS)
+
+
+@pytest.mark.parametrize("variant", list(ch06.VARIANTS))
+@pytest.mark.parametrize("lr, iterations", [(0.5, 100), (100.0, 300), (0.01, 0)])
+def test_the_panels_training_loop_is_sgd_losses_bit_for_bit(variant, lr, iterations):
+    """The panel's loop (internal paths, one pass per step) computes exactly what sgd_losses does with
+    the public gradient function: the same losses, weights and final gradients, to the last bit."""
+    net, X, Y = ch06.hand_example()
+    with np.errstate(over="ignore", under="ignore"):
+        expected = ch06.sgd_losses(net, X, Y, PUBLIC_VARIANTS[variant], lr=lr, steps=iterations)
+    trained, losses, grads = ch06.train_hand_example(lr, iterations, variant)
+    assert np.array_equal(losses, expected)
+    assert all(np.array_equal(p, q) for p, q in zip(trained.parameters(), net.parameters()))
+    assert np.array_equal(_flat(grads), _flat(net.gradients(X, Y, loss="mse")))
+
+
+def test_wrong_output_deltas_are_what_the_mistakes_backpropagate():
+    net, X, Y = ch06.hand_example()
+    tr = net.trace(X, Y, loss="mse")
+    out = tr.layers[-1]
+    np.testing.assert_allclose(ch06.wrong_delta_no_sigma_prime(tr), (out.a - tr.targets) / len(X), rtol=1e-15)
+    np.testing.assert_allclose(ch06.wrong_delta_flipped_sign(tr), -out.delta, rtol=1e-15)
+
+
 @pytest.mark.parametrize("variant", list(ch06.VARIANTS))
 def test_panel_update_at_extreme_settings(variant):
     for lr, iterations in ((0.01, 10), (100.0, 1000)):
@@ -87,3 +119,5 @@ def test_panel_update_at_extreme_settings(variant):
         assert variant in result["status"]
     with pytest.raises(ValueError, match="variant"):
         ch06.train_hand_example(0.5, 10, "no such variant")
+    with pytest.raises(ValueError, match="iterations"):
+        ch06.train_hand_example(0.5, -1, variant)

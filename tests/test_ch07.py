@@ -35,6 +35,36 @@ def test_loss_along_restores_the_network_and_matches_bpcore_central_differences(
         ch07.loss_along(net, X, Y, "bce", layer=0, name="gamma", index=(0,))
 
 
+def test_loss_along_is_net_loss_to_the_last_bit():
+    net, X, Y = ch07.check_problem(3.0)
+    L = ch07.loss_along(net, X, Y, "bce", layer=0, name="b", index=(1,))
+    for theta in (L.theta, L.theta + 1e-9, L.theta - 0.3):
+        value = L(theta)
+        net.layers[0].b[1] = theta
+        assert value == net.loss(X, Y, loss="bce")
+        net.layers[0].b[1] = L.theta
+
+
+def test_relative_errors_is_bpcores_relative_error_entry_by_entry():
+    rng = np.random.default_rng(7)
+    for g in (0.0, 1e-12, -0.37, 5e3):
+        estimates = np.concatenate([[g, -g, 0.0], g * (1 + rng.normal(size=40) * 10.0 ** rng.uniform(-16, 0, 40))])
+        expected = [bpcore.relative_error(g, d) for d in estimates]
+        assert np.array_equal(ch07.relative_errors(g, estimates), expected)
+
+
+def test_error_versus_eps_is_the_plain_computation_bit_for_bit():
+    """Shared points are evaluated once; the errors are those of the one-by-one computation."""
+    net, X, Y = ch07.check_problem(1.0)
+    errors = ch07.error_versus_eps(net, X, Y, "bce", 1, "W", (2, 0))
+    g = float(net.gradients(X, Y, loss="bce")[1]["W"][2, 0])
+    L = ch07.loss_along(net, X, Y, "bce", 1, "W", (2, 0))
+    for method in ch07.METHODS:
+        plain = np.array([bpcore.relative_error(g, ch07.DIFFERENCES[method](L, L.theta, float(e)))
+                          for e in ch07.EPS_GRID])
+        assert np.array_equal(errors[method], np.where(plain > 0, plain, np.nan), equal_nan=True)
+
+
 @pytest.mark.parametrize("label", list(ch07.PARAMETERS))
 def test_the_v_has_its_bottom_where_the_analysis_puts_it(label):
     net, X, Y = ch07.check_problem(1.0)

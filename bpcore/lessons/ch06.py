@@ -13,7 +13,11 @@ ordinary backward recursion
           \frac{\partial L}{\partial W^l} = (a^{l-1})^\top\delta^l,\qquad
           \frac{\partial L}{\partial b^l} = \textstyle\sum_i \delta^l_i
 
-from a *wrong* output error signal :math:`\delta^L`. The line that is wrong is marked ``# MISTAKE``.
+from a *wrong* output error signal :math:`\delta^L` (``wrong_delta_...``). The line that is wrong is
+marked ``# MISTAKE``.
+
+The chapter's panel retrains the hand example on every slider step; its loop
+(:func:`train_hand_example`) runs on bpcore's internal paths and is :func:`sgd_losses` bit for bit.
 """
 from __future__ import annotations
 
@@ -71,18 +75,32 @@ def backward_from_output_delta(net: Network, trace: Trace, delta_out: Array) -> 
     return grads
 
 
+def wrong_delta_no_sigma_prime(trace: Trace) -> Array:
+    r"""DELIBERATELY WRONG output error signal of the MSE loss of a sigmoid output: no :math:`\sigma'`.
+
+    ``trace``: bpcore's forward (and backward) pass of the MSE loss. Returns :math:`\frac1n(a-y)`,
+    shape ``(n, n_out)``, where :math:`\frac1n(a-y)\odot\sigma'(z)` is right."""
+    out = trace.layers[-1]
+    return -(trace.targets - out.a) / len(out.a)   # MISTAKE: the factor sigma'(z) = a(1 - a) is missing
+
+
 def mistake_no_sigma_prime(net: Network, X: Array, Y: Array) -> Gradients:
     r"""DELIBERATELY WRONG gradients of the MSE loss of a sigmoid output: the :math:`\sigma'` is missing.
 
     The correct output error signal for :math:`L = \frac1n\sum\tfrac12\lVert y-a\rVert^2` and
-    :math:`a = \sigma(z)` is :math:`\delta^L = \frac1n(a-y)\odot\sigma'(z)`. This function writes the
+    :math:`a = \sigma(z)` is :math:`\delta^L = \frac1n(a-y)\odot\sigma'(z)`. This function uses the
     tutorial formula ``dW = -(y - a) * a_prev``, i.e. :math:`\delta^L = \frac1n(a-y)`, which is right
     only for a linear output (or for cross-entropy). Everything after the output delta is correct.
     """
     tr = net.trace(X, Y, loss="mse")
-    out = tr.layers[-1]
-    delta_out = -(tr.targets - out.a) / len(out.a)   # MISTAKE: the factor sigma'(z) = a(1 - a) is missing
-    return backward_from_output_delta(net, tr, delta_out)
+    return backward_from_output_delta(net, tr, wrong_delta_no_sigma_prime(tr))
+
+
+def wrong_delta_flipped_sign(trace: Trace) -> Array:
+    r"""DELIBERATELY WRONG output error signal of the MSE loss: :math:`\frac1n(y-a)\odot\sigma'(z)`,
+    exactly minus the right one. ``trace``: bpcore's pass of the MSE loss; shape ``(n, n_out)``."""
+    out = trace.layers[-1]
+    return (trace.targets - out.a) / len(out.a) * out.a * (1 - out.a)   # MISTAKE: (y - a), not (a - y)
 
 
 def mistake_flipped_sign(net: Network, X: Array, Y: Array) -> Gradients:
@@ -93,9 +111,7 @@ def mistake_flipped_sign(net: Network, X: Array, Y: Array) -> Gradients:
     gives exactly the negative gradient, so a "descent" step climbs: the loss rises.
     """
     tr = net.trace(X, Y, loss="mse")
-    out = tr.layers[-1]
-    delta_out = (tr.targets - out.a) / len(out.a) * out.a * (1 - out.a)   # MISTAKE: (y - a), not (a - y)
-    return backward_from_output_delta(net, tr, delta_out)
+    return backward_from_output_delta(net, tr, wrong_delta_flipped_sign(tr))
 
 
 def mistake_ce_gradient_for_mse(net: Network, X: Array, Y: Array) -> Gradients:
@@ -168,11 +184,13 @@ def finite_difference_direction(net: Network, X: Array, Y: Array, grads: Gradien
 # The chapter's live panel: the hand example trained for a while, with its loss curve and its
 # network drawn with every weight and every gradient.
 # ----------------------------------------------------------------------------------------------
-#: the gradient functions the panel can train with: bpcore's, and two of the mistakes
-VARIANTS: dict[str, GradientFn] = {
-    "correct (bpcore)": bpcore_gradients("mse"),
-    "mistake: missing σ'": mistake_no_sigma_prime,
-    "mistake: flipped sign": mistake_flipped_sign,
+#: the gradients the panel can train with: bpcore's own (None), or the backward recursion from one of
+#: the two wrong output error signals above (the gradients of :func:`mistake_no_sigma_prime` and
+#: :func:`mistake_flipped_sign`, read off the same forward pass)
+VARIANTS: dict[str, Callable[[Trace], Array] | None] = {
+    "correct (bpcore)": None,
+    "mistake: missing σ'": wrong_delta_no_sigma_prime,
+    "mistake: flipped sign": wrong_delta_flipped_sign,
 }
 _POSITIVE, _NEGATIVE = "#0072B2", "#D55E00"   # blue / vermillion (colour-blind safe)
 
@@ -191,17 +209,41 @@ def _edge_label_xy(layer: int, i: int, j: int, t: float = 0.3) -> tuple[float, f
     return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
 
 
+def _train_hand_example(lr: float, iterations: int, variant: str) -> tuple[Network, Array, Trace]:
+    """:func:`train_hand_example`, returning the MSE pass at the final weights (a :class:`Trace`) last.
+
+    The loop is :func:`sgd_losses` with the gradient variant, written on bpcore's internal paths: the
+    sample is checked once, and each step's forward pass gives both the printed loss at the current
+    weights and the gradients (a plain network computes the same numbers in training and evaluation
+    mode), so every number equals :func:`sgd_losses`' bit for bit, at half the cost."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {list(VARIANTS)}, got {variant!r}")
+    steps = int(iterations)
+    if steps < 0:
+        raise ValueError(f"iterations must be >= 0, got {iterations!r}")
+    wrong_delta = VARIANTS[variant]
+    net, X, Y = hand_example()
+    X, Y, mse = net._check(X, Y, "mse")
+    opt, params = SGD(lr), net.parameters()
+    losses = np.empty(steps + 1)
+    with np.errstate(over="ignore", under="ignore"):
+        for k in range(steps):
+            tr = net._trace(X, Y, mse, 0.0)   # forward and backward pass at the current weights
+            losses[k] = tr.loss
+            grads = tr.gradients if wrong_delta is None else backward_from_output_delta(net, tr, wrong_delta(tr))
+            opt.step(params, [g for layer in grads for g in (layer["W"], layer["b"])])
+        final = net._trace(X, Y, mse, 0.0)
+    losses[steps] = final.loss
+    return net, losses, final
+
+
 def train_hand_example(lr: float, iterations: int, variant: str = "correct (bpcore)"
                        ) -> tuple[Network, Array, Gradients]:
     """Train a fresh hand-example network for ``iterations`` SGD steps with the gradient ``variant``
     (a key of :data:`VARIANTS`). Returns the trained network, the printed MSE before and after each
     step ``(iterations + 1,)``, and bpcore's (correct) MSE gradients at the final weights."""
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {list(VARIANTS)}, got {variant!r}")
-    net, X, Y = hand_example()
-    with np.errstate(over="ignore", under="ignore"):
-        losses = sgd_losses(net, X, Y, VARIANTS[variant], lr, int(iterations))
-    return net, losses, net.gradients(X, Y, loss="mse")
+    net, losses, final = _train_hand_example(lr, iterations, variant)
+    return net, losses, final.gradients
 
 
 def hand_figure():
@@ -240,18 +282,17 @@ def hand_figure():
 
 def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -> dict:
     """The panel's ``update``: retrain from the hand-set weights and redraw everything."""
-    net, losses, grads = train_hand_example(lr, iterations, variant)
-    _, X, _ = hand_example()
+    net, losses, final = _train_hand_example(lr, iterations, variant)
     traces: list[dict] = [{"x": np.arange(len(losses)), "y": losses}]
     labels = []
     for layer, i, j in _edges():
         w = float(net.layers[layer].W[i, j])
-        g = float(grads[layer]["W"][i, j])
-        traces.append({"line": {"color": _POSITIVE if w >= 0 else _NEGATIVE,
-                                "width": 1.0 + 3.0 * min(abs(w), 4.0)}})
+        g = float(final.gradients[layer]["W"][i, j])
+        width = round(2.0 * (1.0 + 3.0 * min(abs(w), 4.0))) / 2.0   # half-pixel steps: unseen changes are not sent
+        traces.append({"line": {"color": _POSITIVE if w >= 0 else _NEGATIVE, "width": width}})
         labels.append(f"w={w:.3f}<br>g={g:.2e}")
     traces.append({"text": labels})
-    acts = [X[0]] + [t.a[0] for t in net.trace(X, hand_example()[2], loss="mse").layers]
+    acts = [final.layers[0].a_in[0]] + [t.a[0] for t in final.layers]
     text = []
     for c in range(3):
         for u in range(2):
@@ -261,13 +302,13 @@ def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -
                 line += f"<br>b={net.layers[c - 1].b[u]:.3f}"
             text.append(line)
     traces.append({"text": text})
-    final = losses[-1]
+    final_loss = losses[-1]
     status = (f"{variant} · lr={lr:.3g} · {len(losses) - 1} iterations · "
-              f"loss {losses[0]:.4f} → {final:.4g}")
+              f"loss {losses[0]:.4f} → {final_loss:.4g}")
     return {"traces": traces, "status": status}
 
 
-def hand_panel(lr: float = 0.5, iterations: int = 200, variant: str = "correct (bpcore)"):
+def hand_panel(lr: float = 0.5, iterations: int = 100, variant: str = "correct (bpcore)"):
     """The live panel of chapter 6: learning rate, iterations and gradient variant."""
     from bpcore.widgets import Dropdown, IntSlider, LogSlider, panel
 

@@ -21,12 +21,12 @@ demonstrations; the wrong line is marked ``# MISTAKE``.
 from __future__ import annotations
 
 import ast
+import math
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from bpcore.gradcheck import relative_error
 from bpcore.network import Network
 
 Array = np.ndarray
@@ -67,19 +67,21 @@ def loss_along(net: Network, X: Array, Y: Array, loss: str, layer: int, name: st
                index: tuple[int, ...]) -> Callable[[float], float]:
     """The loss as a function of ONE parameter, ``theta -> L`` (``net.layers[layer].<name>[index]``).
 
-    The function sets the entry, evaluates ``net.loss`` and puts the old value back, so the network
-    is unchanged between calls."""
+    The function sets the entry, evaluates the loss and puts the old value back, so the network
+    is unchanged between calls. ``X`` and ``Y`` are checked once, here; each call is then exactly
+    ``net.loss(X, Y, loss)`` without the checks (one forward pass, the same float64 arithmetic)."""
     params = dict(zip(net.layers[layer].parameter_names(), net.layers[layer].parameters()))
     if name not in params:
         raise ValueError(f"layer {layer} has parameters {list(params)}, not {name!r}")
     p = params[name]
     index = tuple(index)
+    X, Y, loss_fn = net._check(X, Y, loss)
 
     def L(theta: float) -> float:
         old = p[index]
         p[index] = theta
         try:
-            return net.loss(X, Y, loss=loss)
+            return net._objective(net._forward(X, train=False)[-1], Y, loss_fn, 0.0)   # = net.loss(X, Y, loss)
         finally:
             p[index] = old
 
@@ -87,18 +89,38 @@ def loss_along(net: Network, X: Array, Y: Array, loss: str, layer: int, name: st
     return L
 
 
+def relative_errors(g: float, estimates: Array, floor: float = 1e-8) -> Array:
+    r""":func:`bpcore.relative_error` of the number ``g`` against each of ``estimates (k,)``, all at once:
+    :math:`|g - D| / \max(|g| + |D|, \text{floor})`, shape ``(k,)``.
+
+    For one number the norm is :math:`\sqrt{x^2}`; it is computed that way, as ``np.linalg.norm`` does,
+    so every entry equals ``relative_error(g, D)`` to the last bit."""
+    g, D = float(g), np.asarray(estimates, dtype=float)
+    d = g - D
+    return np.sqrt(d * d) / np.maximum(math.sqrt(g * g) + np.sqrt(D * D), floor)
+
+
 def error_versus_eps(net: Network, X: Array, Y: Array, loss: str, layer: int, name: str,
                      index: tuple[int, ...], eps_values: Array = EPS_GRID) -> dict[str, Array]:
     r"""Relative error :math:`|D - g| / (|D| + |g|)` of each finite difference against backprop's
     :math:`g`, for every ``eps`` in ``eps_values``: ``{"forward": (k,), "central": (k,), "five-point": (k,)}``.
 
-    An error of exactly 0 (a lucky cancellation) is returned as NaN so that a log-scale plot skips it."""
+    An error of exactly 0 (a lucky cancellation) is returned as NaN so that a log-scale plot skips it.
+    The three differences share their points (:math:`L(\theta\pm\epsilon)`, :math:`L(\theta)`): each
+    distinct :math:`\theta` is evaluated once."""
     g = float(net.gradients(X, Y, loss=loss)[layer][name][tuple(index)])
     L = loss_along(net, X, Y, loss, layer, name, index)
+    values: dict[float, float] = {}
+
+    def L_once(theta: float) -> float:
+        if theta not in values:
+            values[theta] = L(theta)
+        return values[theta]
+
     out = {}
     for method in METHODS:
         diff = DIFFERENCES[method]
-        errors = np.array([relative_error(g, diff(L, L.theta, float(e))) for e in eps_values])
+        errors = relative_errors(g, np.array([diff(L_once, L.theta, float(e)) for e in eps_values]))
         out[method] = np.where(errors > 0, errors, np.nan)
     return out
 
