@@ -37,10 +37,48 @@ def test_fit_is_deterministic_and_returns_independent_copies():
 
 
 def test_regularisation_reduces_the_overfitting_gap():
-    _, plain = ch12.fit(epochs=150)
-    _, decayed = ch12.fit(l2=3e-3, epochs=150)
+    _, plain = ch12.fit()
+    _, decayed = ch12.fit(l2=3e-3)
+    _, dropped = ch12.fit(keep=0.8)
     gap = lambda h: h.val_loss[-1] - h.train_loss[-1]
-    assert gap(decayed) < gap(plain)
+    assert gap(decayed) < gap(plain) and gap(dropped) < gap(plain)
+
+
+def test_the_unregularised_network_overfits_within_the_chapters_epochs():
+    _, hist = ch12.fit()
+    best = int(np.argmin(hist.val_loss))
+    assert hist.train_loss[-1] < 0.1 and best + 1 < ch12.EPOCHS * 0.75
+    assert hist.val_loss[-1] > 1.5 * hist.val_loss[best]       # the validation loss turns and rises
+
+
+@pytest.mark.parametrize("keep, l2, every", [(1.0, 0.0, 1), (0.8, 1e-3, 7), (0.55, 0.0, 10)])
+def test_fit_fast_is_fits_run_bit_for_bit(keep, l2, every):
+    net, hist = ch12.fit(keep=keep, l2=l2)
+    run = ch12.fit_fast(keep=keep, l2=l2, every=every)
+    assert run.epochs[-1] == ch12.EPOCHS and np.all(np.diff(run.epochs) > 0)
+    assert np.all(run.epochs[:-1] % every == 0)
+    at = run.epochs - 1
+    assert np.array_equal(run.train_loss, np.asarray(hist.train_loss)[at])
+    assert np.array_equal(run.val_loss, np.asarray(hist.val_loss)[at])
+    assert np.array_equal(run.val_accuracy, np.asarray(hist.val_accuracy)[at])
+    for p, q in zip(run.net.parameters(), net.parameters()):
+        assert np.array_equal(p, q)
+
+
+def test_panel_update_changes_only_curves_and_the_boundary_picture():
+    p = ch12.regularisation_panel()
+    result = p.update(keep=0.8, l2=3e-3)
+    assert all(set(t) <= {"x", "y"} for t in result["traces"])
+    layout = result["layout"]
+    assert set(layout) == {"images", "xaxis.range", "yaxis.range", "yaxis2.range"}
+    assert layout["images"][0]["source"].startswith("data:image/png;base64,")
+    assert layout["yaxis2.range"] == [-2.0, 0.0]
+    curves, star = result["traces"][3], result["traces"][4]
+    assert star["y"][0] == min(curves["y"]) and star["x"][0] in curves["x"]
+    p.widget
+    before = dict(p.redraws)
+    p.set(keep=0.9)
+    assert p.error is None and p.redraws["free"] == before["free"] + 1
 
 
 def test_show_lines_prints_only_matching_lines(capsys):

@@ -6,7 +6,8 @@ weight decay. Train and validation losses are both measured in evaluation mode (
 curves compare like with like (``train(..., evaluate_train=True)``).
 
 * :func:`data` -- the 60 training points and 200 validation points;
-* :func:`fit` -- one run for a keep probability and an L2 strength;
+* :func:`fit` -- one run for a keep probability and an L2 strength (:func:`bpcore.train`);
+* :func:`fit_fast` -- the same run on bpcore's internal paths, for the live panel;
 * :func:`boundary_length` -- the length of the decision boundary, a measure of how wiggly it is;
 * :func:`show_lines` -- print the lines of a bpcore function that match a pattern;
 * :func:`regularisation_panel` -- the live panel.
@@ -16,34 +17,59 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from bpcore import History, Network, datasets, train
+from bpcore import figures as F
+from bpcore.losses import get_loss
+from bpcore.optimizers import make_optimizer
+from bpcore.png import data_uri
+from bpcore.training import accuracy_of
 from bpcore.widgets import Dropdown, Panel, Slider, panel
-
-from .ch11 import grid
 
 Array = np.ndarray
 
-SIZES = [2, 32, 32, 1]
+SIZES = [2, 16, 16, 1]
 NOISE = 0.3
-LR = 0.03
+LR = 0.1
+EPOCHS = 70
+SEED = 3          # of the initial weights and the dropout masks
+EVERY = 7         # the panel measures the losses every EVERY-th epoch
+RESOLUTION = 40   # grid points per side of the panel's decision boundary
 
 
 def data() -> tuple[Array, Array, Array, Array]:
     """``X (60, 2), y (60,)`` to train on and ``X_val (200, 2), y_val (200,)`` from the same distribution."""
+    return tuple(a.copy() for a in _data())
+
+
+@functools.cache
+def _data() -> tuple[Array, Array, Array, Array]:
     X, y = datasets.moons(n_samples=60, noise=NOISE, seed=3)
     X_val, y_val = datasets.moons(n_samples=200, noise=NOISE, seed=4)
-    return X, y, X_val, y_val
+    arrays = (X, y, X_val, y_val)
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
 
 
-def fit(keep: float = 1.0, l2: float = 0.0, epochs: int = 300, early_stopping: int | None = None,
-        seed: int = 0) -> tuple[Network, History]:
-    """Train a fresh ``2-32-32-1`` tanh network on :func:`data` (Adam, learning rate ``LR``, full batch) with
+@functools.cache
+def _checked_data() -> tuple[Array, Array, Array, Array]:
+    """:func:`data` as training wants it, checked once: ``X (60, 2), Y (60, 1), X_val (200, 2), Y_val (200, 1)``."""
+    X, y, X_val, y_val = _data()
+    net = Network(SIZES, hidden="tanh", output="sigmoid")
+    X, Y, _ = net._check(X, y, "bce")
+    X_val, Y_val, _ = net._check(X_val, y_val, "bce")
+    return X, Y, X_val, Y_val
+
+
+def fit(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, early_stopping: int | None = None,
+        seed: int = SEED) -> tuple[Network, History]:
+    """Train a fresh ``2-16-16-1`` tanh network on :func:`data` (Adam, learning rate ``LR``, full batch) with
     keep probability ``keep`` (dropout rate ``1 - keep``) and weight decay ``l2``. Returns the network
     and its history (train loss in evaluation mode, validation loss after every epoch).
 
@@ -60,6 +86,66 @@ def _fit(keep: float, l2: float, epochs: int, early_stopping: int | None, seed: 
     hist = train(net, X, y, lr=LR, epochs=epochs, optimizer="adam", dropout=1.0 - keep, l2=l2,
                  X_val=X_val, Y_val=y_val, early_stopping=early_stopping, evaluate_train=True, seed=seed)
     return net, hist
+
+
+class Run(NamedTuple):
+    """What :func:`fit_fast` returns: the trained network and, at the measured epochs ``epochs (m,)``,
+    the training loss (evaluation mode, with the L2 penalty), the validation loss and accuracy."""
+
+    net: Network
+    epochs: Array
+    train_loss: Array
+    val_loss: Array
+    val_accuracy: Array
+
+
+def fit_fast(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, every: int = 1, seed: int = SEED) -> Run:
+    """The run of :func:`fit` (no early stopping), written on bpcore's internal paths for the live panel.
+
+    Returns a :class:`Run`: the trained network, and the losses and the validation accuracy after every
+    ``every``-th epoch and the last -- the same numbers as ``fit``'s history at those epochs, bit for bit.
+    (``fit`` measures after every epoch; here a measurement costs more than a training step, so the
+    panel measures less often.) What it leaves out of :func:`bpcore.train` is what the panel does not
+    show: input checks on every call, gradient norms, the training accuracy. The dropout masks come
+    from the same seeded generator in the same order. One more saving: Adam works weight by weight, so
+    the network's arrays are made views of one flat vector and Adam updates that vector in one go (the
+    same arithmetic, one NumPy call instead of six per operation).
+    """
+    if not 0.0 < keep <= 1.0 or not l2 >= 0.0:
+        raise ValueError(f"need a keep probability in (0, 1] and l2 >= 0, got keep={keep!r}, l2={l2!r}")
+    X, Y, X_val, Y_val = _checked_data()
+    net = Network(SIZES, hidden="tanh", output="sigmoid", seed=seed)
+    bce = get_loss("bce")
+    flat = np.concatenate([p.ravel() for p in net.parameters()])
+    start = 0
+    for layer in net.layers:                                   # W and b become views of ``flat``
+        for name in ("W", "b"):
+            size = getattr(layer, name).size
+            setattr(layer, name, flat[start:start + size].reshape(getattr(layer, name).shape))
+            start += size
+    adam = make_optimizer("adam", LR)
+    rng = np.random.default_rng(seed)
+    widths = net.sizes[1:-1]
+    ends = np.cumsum([0] + [len(X) * w for w in widths])
+    measured = np.unique(np.r_[np.arange(every, epochs + 1, every), epochs])
+    train_loss, val_loss, val_accuracy = (np.empty(len(measured)) for _ in range(3))
+    k = 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for epoch in range(1, epochs + 1):
+            masks = None
+            if keep < 1.0:   # train's masks, drawn in one call: the same numbers in the same order
+                kept = (rng.random(len(X) * sum(widths)) < keep) / keep
+                masks = [kept[a:b].reshape(len(X), -1) for a, b in zip(ends[:-1], ends[1:])]
+            layers = net._forward(X, train=True, masks=masks)
+            net._backward(layers, Y, bce, l2)
+            adam.step([flat], [np.concatenate([g.ravel() for t in layers for g in (t.dW, t.db)])])
+            if epoch == measured[k]:
+                train_loss[k] = net._objective(net._forward(X, train=False)[-1], Y, bce, l2)
+                out = net._forward(X_val, train=False)[-1]
+                val_loss[k] = net._objective(out, Y_val, bce, 0.0)
+                val_accuracy[k] = accuracy_of(out.a, Y_val)
+                k += 1
+    return Run(net, measured, train_loss, val_loss, val_accuracy)
 
 
 def boundary_length(prob: Array, xs: Array, ys: Array) -> float:
@@ -79,47 +165,56 @@ def show_lines(obj: Callable | type, *patterns: str) -> None:
             print(line)
 
 
-def regularisation_panel(epochs: int = 300, static_keeps: Sequence[float] = (1.0, 0.8, 0.5),
+def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (1.0, 0.8, 0.5),
                          l2_options: Sequence[float] = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2),
-                         static_l2: Sequence[float] = (0.0, 3e-3, 1e-2)) -> Panel:
-    """Keep probability and L2 strength; every change retrains (:func:`fit`) and redraws the decision
-    boundary over the training points and the train/validation loss curves."""
+                         static_l2: Sequence[float] = (0.0, 3e-3, 1e-2), resolution: int = RESOLUTION,
+                         every: int = EVERY) -> Panel:
+    """Keep probability and L2 strength; every change retrains (:func:`fit_fast`) and redraws the decision
+    boundary over the training points (a picture, :func:`bpcore.figures.decision_boundary_image`) and
+    the train/validation loss curves. The axes keep fixed ranges, so the browser redraws without
+    re-plotting the figure."""
     X, y, X_val, y_val = data()
-    xs, ys, points = grid(np.r_[X, X_val], n=70, margin=0.3)
+    bounds = F.grid_bounds(np.r_[X, X_val])
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.13,
                         subplot_titles=("Decision boundary and the 60 training points",
                                         "Loss (evaluation mode)"))
-    fig.add_trace(go.Contour(x=xs, y=ys, z=np.full((len(ys), len(xs)), 0.5), zmin=0, zmax=1,
-                             colorscale="RdBu", opacity=0.55, showscale=False, contours_coloring="heatmap",
-                             name="P(class 1)", hoverinfo="skip"), 1, 1)
-    for c, colour in ((0, "#b2182b"), (1, "#2166ac")):
+    for c in (0, 1):
         fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c} (train)",
-                                 marker=dict(color=colour, size=7, line=dict(width=1, color="white"))), 1, 1)
-    fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="training loss", line=dict(color="black")), 1, 2)
+                                 marker=dict(color=F.CLASS_COLOURS[c], size=7, line=dict(width=1, color="white"))),
+                      1, 1)
+    fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="training loss",
+                             line=dict(color=F.SERIES_COLOURS[0], width=2)), 1, 2)
     fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="validation loss",
-                             line=dict(color="#e08214", width=2.5)), 1, 2)
+                             line=dict(color=F.SERIES_COLOURS[1], width=2.5, dash="dash")), 1, 2)
     fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="markers", name="lowest validation loss",
-                             marker=dict(color="#e08214", size=10, symbol="star")), 1, 2)
+                             marker=dict(color=F.SERIES_COLOURS[1], size=11, symbol="star")), 1, 2)
+    F.style(fig, "Overfitting and two cures", height=450)
     fig.update_xaxes(title_text="x₁", row=1, col=1)
     fig.update_yaxes(title_text="x₂", row=1, col=1)
-    fig.update_xaxes(title_text="epoch", row=1, col=2)
+    fig.update_xaxes(title_text="epoch", range=[1, epochs], row=1, col=2)
     fig.update_yaxes(title_text="cross-entropy (log)", type="log", row=1, col=2)
-    fig.update_layout(title="Overfitting and two cures", height=450, legend=dict(orientation="h", y=-0.25),
-                      margin=dict(t=90))
+    fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=90))
+    # where the boundary picture sits depends only on the grid: taken once from the shared builder
+    picture = F.decision_boundary_image(Network(SIZES, hidden="tanh", output="sigmoid"), bounds, resolution)
+    x_range, y_range = F.image_extent(picture)
 
     def update(keep: float, l2: float) -> dict:
-        net, hist = fit(keep=float(keep), l2=float(l2), epochs=epochs)
-        prob = net.forward(points)[:, 0].reshape(len(ys), len(xs))
-        epochs_axis = np.arange(1, hist.epochs_run + 1)
-        best = int(np.argmin(hist.val_loss))
+        run = fit_fast(keep=float(keep), l2=float(l2), epochs=epochs, every=every)
+        measured, train_loss, val_loss = run.epochs, run.train_loss, run.val_loss
+        xs, ys, prob, _ = F._boundary_grid(run.net, bounds, resolution)    # the grid of the picture
+        image = {**picture, "source": data_uri(F.class_colour_pixels(prob, 2))}
+        best = int(np.argmin(val_loss))
         length = boundary_length(prob, xs, ys)
-        status = (f"keep {keep:.2f}, λ {l2:g} · train {hist.train_loss[-1]:.3f}, validation "
-                  f"{hist.val_loss[-1]:.3f} (lowest {hist.val_loss[best]:.3f}, epoch {best + 1}) · "
-                  f"val. accuracy {hist.val_accuracy[-1]:.1%} · boundary {length:.1f}")
-        return dict(traces=[{"z": prob}, {}, {},
-                            {"x": epochs_axis, "y": np.asarray(hist.train_loss)},
-                            {"x": epochs_axis, "y": np.asarray(hist.val_loss)},
-                            {"x": [best + 1], "y": [hist.val_loss[best]]}],
+        status = (f"keep {keep:.2f}, λ {l2:g} · train {train_loss[-1]:.3f}, validation "
+                  f"{val_loss[-1]:.3f} (lowest {val_loss[best]:.3f}, epoch {measured[best]}) · "
+                  f"val. accuracy {run.val_accuracy[-1]:.1%} · boundary {length:.1f}")
+        return dict(traces=[{}, {},
+                            {"x": measured, "y": train_loss},
+                            {"x": measured, "y": val_loss},
+                            {"x": [int(measured[best])], "y": [val_loss[best]]}],
+                    layout={"images": [image], "xaxis.range": x_range, "yaxis.range": y_range,
+                            # whole decades, at least 0.01 to 1: the same for almost every run
+                            "yaxis2.range": F.log_axis_range(train_loss, val_loss, [0.01, 1.0])},
                     status=status)
 
     controls = {

@@ -1,0 +1,67 @@
+"""Appendix (chapter 15): the gallery of mistakes in bpcore.lessons.ch15 runs what it says."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bpcore.lessons import ch06, ch15
+
+pytestmark = pytest.mark.ch15
+
+
+def _same_gradients(a, b) -> bool:
+    return all(np.array_equal(x[k], y[k]) for x, y in zip(a, b) for k in ("W", "b"))
+
+
+@pytest.mark.parametrize("step, reference", [(ch15.no_sigma_prime, ch06.mistake_no_sigma_prime),
+                                             (ch15.flipped_sign, ch06.mistake_flipped_sign),
+                                             (ch15.correct_gradients("mse"), ch06.bpcore_gradients("mse"))])
+def test_step_gradients_are_chapter_6s_gradients(step, reference):
+    net, X, Y = ch15.problem()
+    layers = net._forward(X, train=True)
+    assert _same_gradients(step(net, layers, Y), reference(net, X, Y))
+
+
+def test_wrong_layer_activations_differ_from_bpcore_only_in_the_first_layer():
+    net, X, Y = ch15.problem((2, 8, 8, 1))
+    wrong, right = ch15.mistake_wrong_layer_activations(net, X, Y), net.gradients(X, Y, loss="mse")
+    assert _same_gradients(wrong[1:], right[1:]) and not np.allclose(wrong[0]["W"], right[0]["W"])
+
+
+def test_descend_prints_what_chapter_6s_loop_prints():
+    net, X, Y = ch15.problem()
+    losses = ch06.sgd_losses(net, X, Y, ch06.bpcore_gradients("mse"), lr=ch15.LR, steps=20)
+    net, X, Y = ch15.problem()
+    outputs = ch15.descend(net, X, Y, ch15.correct_gradients("mse"), steps=20)
+    assert outputs.shape == (21, len(X))
+    np.testing.assert_allclose(ch15.printed_mse(outputs, Y), losses, rtol=1e-13, atol=0)
+
+
+def test_the_correct_runs_are_computed_once_and_are_read_only():
+    refs = ch15.references()
+    assert ch15.references() is refs
+    outputs, _ = refs["mse"]
+    assert not outputs.flags.writeable and outputs.shape == (ch15.STEPS + 1, 100)
+
+
+def test_every_exhibit_shows_its_symptom():
+    curves = {name: ch15.outcome(name) for name in ch15.GALLERY}
+    names = list(ch15.GALLERY)
+    nosig, flip, init, layer, never, signed, acc = (curves[n] for n in names)
+    for correct, _ in (nosig, flip, init, layer, never):
+        assert correct[-1] < 0.5 * correct[0]                       # the correct runs learn
+    assert abs(nosig[1][-1] - nosig[0][-1]) < 0.1 * nosig[0][-1]    # hidden in the loss curve
+    assert abs(layer[1][-1] - layer[0][-1]) < 0.1 * layer[0][-1]
+    assert flip[1][-1] > 1.5 * flip[1][0]                           # climbs
+    assert np.ptp(init[1]) < 1e-3 and np.all(never[1] == never[1][0])   # flat
+    assert np.nanmin(signed[1]) < -10 and np.isnan(signed[1][-1])   # negative, then NaN
+    assert acc[0][-1] > 0.85 and acc[1][-1] < 0.2                    # a good classifier looks useless
+
+
+def test_gallery_update_recomputes_the_mistake_and_reuses_the_correct_run():
+    name = "sign flipped (y − a instead of a − y)"
+    result = ch15.gallery_update(name)
+    correct, wrong = ch15.outcome(name)
+    np.testing.assert_array_equal(result["traces"][0]["y"], ch15.figures_finite(correct))
+    np.testing.assert_array_equal(result["traces"][1]["y"], ch15.figures_finite(wrong))
+    assert result["layout"]["title.text"] == name and result["status"].startswith("symptom:")
