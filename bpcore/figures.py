@@ -166,9 +166,11 @@ def image_extent(image: Mapping[str, Any]) -> tuple[list[float], list[float]]:
     return ([image["x"], image["x"] + image["sizex"]], [image["y"] - image["sizey"], image["y"]])
 
 
-def log_axis_range(*series: Sequence[float] | Array, default: tuple[float, float] = (-1.0, 1.0)) -> list[float]:
+def log_axis_range(*series: Sequence[float] | Array, default: tuple[float, float] = (-1.0, 1.0),
+                   least: tuple[float, float] | None = None) -> list[float]:
     """A log axis range ``[lo, hi]`` (in decades, as plotly wants it) covering every positive finite value
-    of ``series``, widened to whole decades.
+    of ``series``, widened to whole decades (``default`` when there is none), and covering ``least``
+    (decades) too when it is given: a steady axis for curves whose values move within it.
 
     Whole decades make the range *sticky*: a slider step rarely moves the data into another decade, so
     the axis stays put, the eye compares curves on the same scale, and a live panel redraws only the
@@ -178,9 +180,13 @@ def log_axis_range(*series: Sequence[float] | Array, default: tuple[float, float
     v = np.concatenate(values) if values else np.array([])
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
-        return list(default)
-    lo, hi = float(np.floor(np.log10(v.min()))) + 0.0, float(np.ceil(np.log10(v.max()))) + 0.0  # no -0.0
-    return [lo, hi if hi > lo else lo + 1.0]
+        lo, hi = default if least is None else least
+    else:
+        lo, hi = float(np.floor(np.log10(v.min()))) + 0.0, float(np.ceil(np.log10(v.max()))) + 0.0  # no -0.0
+        hi = hi if hi > lo else lo + 1.0
+    if least is not None:
+        lo, hi = min(lo, least[0]), max(hi, least[1])
+    return [float(lo), float(hi)]
 
 
 def sticky_log_range(shown: Sequence[float] | None, wanted: Sequence[float], slack: float = 1.0) -> list[float]:
@@ -321,6 +327,15 @@ def gradient_norms_data(grad_norms: Array, n_traces: int | None = None) -> list[
 
 
 LAYER_COLOURS = ["#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#0072B2", "#D55E00"]
+
+
+def per_layer_norm_axes(fig: go.Figure, max_layers: int, decades: tuple[float, float], row: int, col: int) -> None:
+    """Axes of a plot of one gradient norm per layer: layers 1 .. ``max_layers`` across, a log axis showing
+    at least ``decades`` (log10) up (see :func:`log_axis_range`'s ``least``)."""
+    fig.update_xaxes(title_text="layer l (1 = next to the input)", dtick=1, range=[0.5, max_layers + 0.5],
+                     row=row, col=col)
+    fig.update_yaxes(title_text="‖∂L/∂Wˡ‖ (log)", type="log", exponentformat="power", range=list(decades),
+                     row=row, col=col)
 
 
 def gradient_norms_traces(n_traces: int) -> list[go.BaseTraceType]:

@@ -67,8 +67,30 @@ def test_unknown_initialisation_is_a_clear_error():
 def test_panel_update_reports_vanishing_and_explosion():
     p = ch11.depth_panel(X, Y, epochs=20)
     vanishing = p.update(depth=6, activation="sigmoid", init="xavier")
-    ratio = vanishing["traces"][4]["y"][0] / vanishing["traces"][4]["y"][-1]
-    assert ratio < 1e-2
+    first_epoch = vanishing["traces"][3]["y"]
+    assert first_epoch[0] / first_epoch[-1] < 1e-2
     exploding = p.update(depth=6, activation="relu", init="uniform ±20")
     assert "diverged" in exploding["status"]
-    assert len(exploding["traces"][4]["x"]) == 7
+    assert len(exploding["traces"][3]["x"]) == 7
+
+
+def test_panel_settings_still_show_the_lesson():
+    """With the panel's short run (100 points, 30 epochs), a shallow sigmoid network learns, a deep one
+    stays at log 2, and tanh learns at the same depth."""
+    X100, Y100 = bpcore.datasets.moons(n_samples=100, noise=0.2, seed=0)
+    p = ch11.depth_panel(X100, Y100)
+    loss = {}
+    for depth, activation in ((1, "sigmoid"), (6, "sigmoid"), (6, "tanh")):
+        status = p.update(depth=depth, activation=activation, init="xavier")["status"]
+        loss[depth, activation] = float(status.split("loss ")[1].split(",")[0])
+    assert loss[1, "sigmoid"] < 0.4 and loss[6, "tanh"] < 0.4
+    assert abs(loss[6, "sigmoid"] - np.log(2)) < 0.01
+
+
+def test_panel_steps_redraw_without_a_replot():
+    p = ch11.depth_panel(X, Y, epochs=5)
+    p.widget                                          # builds the figure and draws the first values
+    for depth in (5, 4, 3):
+        p.set(depth=depth)
+    assert p.error is None and p.redraws["free"] == 3
+    assert p.figure_widget.layout.images[0].source.startswith("data:image/png")

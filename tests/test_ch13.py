@@ -57,3 +57,29 @@ def test_compare_returns_copies():
     a[True][0].layers[0].W[...] = 0.0
     b = ch13.compare(X, Y, depth=2, lr=0.5, epochs=3)
     assert np.any(b[True][0].layers[0].W != 0.0)
+
+
+def test_compare_is_train_pair_remembered():
+    a, b = ch13.compare(X, Y, depth=2, lr=0.5, epochs=3), ch13.train_pair(X, Y, depth=2, lr=0.5, epochs=3)
+    for bn in (False, True):
+        assert a[bn][1].train_loss == b[bn][1].train_loss
+
+
+def test_panel_settings_still_show_the_lesson():
+    """With the panel's short run (100 points, 15 epochs, 8 units), at its starting depth 5 the plain
+    network stays at log 2 while the batch-norm network's loss falls well below it."""
+    X100, Y100 = bpcore.datasets.moons(n_samples=100, noise=0.2, seed=0)
+    p = ch13.batchnorm_panel(X100, Y100)
+    result = p.update(**p.values)
+    plain, normed = result["traces"][0]["y"], result["traces"][1]["y"]
+    assert abs(plain[-1] - np.log(2)) < 0.01 and normed[-1] < 0.4
+    norms = result["traces"][2]["y"]
+    assert norms[0] / norms[-1] < 1e-3
+
+
+def test_panel_steps_redraw_without_a_replot():
+    p = ch13.batchnorm_panel(X, Y, epochs=3)
+    p.widget
+    for depth in (4, 3, 2):
+        p.set(depth=depth)
+    assert p.error is None and p.redraws["free"] == 3

@@ -141,6 +141,9 @@ def test_log_axis_range_in_whole_decades():
     assert F.log_axis_range([np.nan, np.inf, 0.0, -1.0, 12.0]) == [1.0, 2.0]  # ignores what a log axis can't show
     assert F.log_axis_range([np.nan], []) == [-1.0, 1.0]
     assert str(F.log_axis_range([0.5])[1]) == "0.0"  # never -0.0
+    assert F.log_axis_range([0.3, 0.7], least=(-3.0, -1.0)) == [-3.0, 0.0]   # covers the least decades too
+    assert F.log_axis_range([2e-9, 5.0], least=(-3.0, 0.0)) == [-9.0, 1.0]
+    assert F.log_axis_range([np.nan], least=(-2.0, 0.0)) == [-2.0, 0.0]
 
 
 def test_decision_boundary_rejects_non_2d_inputs():

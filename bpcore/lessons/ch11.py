@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from bpcore import Network, train
+from bpcore import figures as F
 from bpcore.widgets import Dropdown, IntSlider, Panel, panel
 
 Array = np.ndarray
@@ -87,79 +88,72 @@ def unit_spread(net: Network) -> Array:
                      for layer in net.layers[:-1]])
 
 
-def grid(X: Array, n: int = 60, margin: float = 0.5) -> tuple[Array, Array, Array]:
-    """``xs (n,)``, ``ys (n,)`` spanning ``X`` plus a margin, and the ``(n*n, 2)`` points of the grid."""
-    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
-    gx, gy = np.meshgrid(xs, ys)
-    return xs, ys, np.c_[gx.ravel(), gy.ravel()]
+#: the panel's gradient-norm axis shows at least these decades (log10), so that most steps keep it still
+NORM_DECADES = (-7.0, 1.0)
+#: and its loss axis at least these
+LOSS_DECADES = (-1.0, 0.0)
 
 
-def _positive(values: Array) -> list:
-    """Values for a log axis: non-positive or non-finite entries become None (a gap)."""
-    return [float(v) if np.isfinite(v) and v > 0 else None for v in np.asarray(values, float)]
-
-
-def depth_panel(X: Array, y: Array, epochs: int = 150, lr: float = 0.5, width: int = 16,
-                static_depths: Sequence[int] = (2, 4, 8)) -> Panel:
+def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: int = 16,
+                resolution: int = 40, static_depths: Sequence[int] = (2, 4, 8)) -> Panel:
     """The chapter's live panel: depth, activation and initialisation; every change retrains a fresh
-    network (full batch, ``epochs`` epochs, SGD with ``lr``) and redraws the decision boundary, the
-    training loss and the gradient norm of every layer (first and last epoch)."""
+    network (full batch, ``epochs`` epochs, SGD with ``lr``) and redraws the decision boundary (a picture
+    of ``resolution`` x ``resolution`` grid points), the training loss and the gradient norm of every
+    layer in the first and the last epoch.  X: ``(n_samples, 2)``, y: ``(n_samples,)`` labels 0/1."""
     X, y = np.asarray(X, float), np.asarray(y)
-    xs, ys, points = grid(X)
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.13,
-                        subplot_titles=("Decision boundary", "Training loss",
-                                        "Gradient norm ‖∂L/∂Wˡ‖ per layer"))
-    fig.add_trace(go.Contour(x=xs, y=ys, z=np.full((len(ys), len(xs)), 0.5), zmin=0, zmax=1,
-                             colorscale="RdBu", opacity=0.55, showscale=False, contours_coloring="heatmap",
-                             name="P(class 1)", hoverinfo="skip"), 1, 1)
-    for c, colour in ((0, "#b2182b"), (1, "#2166ac")):
-        fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
-                                 marker=dict(color=colour, size=5, line=dict(width=0.5, color="white"))), 1, 1)
-    fig.add_trace(go.Scatter(x=[1], y=[0.69], mode="lines", name="training loss",
-                             line=dict(color="black")), 1, 2)
-    fig.add_trace(go.Bar(x=[1], y=[1.0], name="first epoch", marker_color="#999999"), 1, 3)
-    fig.add_trace(go.Bar(x=[1], y=[1.0], name="last epoch", marker_color="#e08214"), 1, 3)
+    max_depth = 8
+    bounds = F.grid_bounds(X)
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1,
+                        subplot_titles=("Decision boundary", "Training loss", "Gradient norm ‖∂L/∂Wˡ‖ per layer"))
+    points = F.decision_boundary_traces()[1].update(name="training points", **F.points_data(X, y))
+    fig.add_trace(points, 1, 1)
+    loss, _, diverged = F.loss_curves_traces()
+    fig.add_trace(loss, 1, 2)
+    fig.add_trace(diverged, 1, 2)
+    for name, colour in (("first epoch", "#999999"), ("last epoch", F.OKABE_ITO["orange"])):
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name=name, line=dict(color=colour, width=2),
+                                 marker=dict(size=8)), 1, 3)
+    F.style(fig, "Gradients through a deep network", height=430)
     fig.update_xaxes(title_text="x₁", row=1, col=1)
     fig.update_yaxes(title_text="x₂", row=1, col=1)
-    fig.update_xaxes(title_text="epoch", row=1, col=2)
-    fig.update_yaxes(title_text="loss (log)", type="log", row=1, col=2)
-    fig.update_xaxes(title_text="layer l (1 = next to the input)", dtick=1, row=1, col=3)
-    fig.update_yaxes(title_text="‖∂L/∂Wˡ‖ (log)", type="log", row=1, col=3)
-    fig.update_layout(title="Gradients through a deep network", height=430, barmode="group",
-                      legend=dict(orientation="h", y=-0.25), margin=dict(t=90))
+    fig.update_xaxes(title_text="epoch", range=[1, epochs], row=1, col=2)
+    fig.update_yaxes(title_text="loss (log)", type="log", range=list(LOSS_DECADES), row=1, col=2)
+    F.per_layer_norm_axes(fig, max_depth + 1, NORM_DECADES, row=1, col=3)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=90))
+    base_annotations = [a.to_plotly_json() for a in fig.layout.annotations]   # the subplot titles
 
     def update(depth: int, activation: str, init: str) -> dict:
         net = make_network(depth, activation, init, width=width)
         hist = train(net, X, y, lr=lr, epochs=epochs)
-        with np.errstate(all="ignore"):
-            prob = net.forward(points)[:, 0].reshape(len(ys), len(xs))
-        prob = np.where(np.isfinite(prob), prob, 0.5)
+        image = F.decision_boundary_image(net, bounds, resolution)   # NaN (diverged) is transparent
+        x_range, y_range = F.image_extent(image)                      # the same every time
+        (curve, _, marker), notes = F.loss_curves_data(hist.train_loss, (), hist.diverged_epoch)
+        for note in notes:   # on a log axis an annotation's y is a decade
+            note.update(xref="x2", yref="y2", y=float(np.log10(max(note["y"], 1e-300))))
         norms = hist.grad_norms
-        layers = np.arange(1, norms.shape[1] + 1)
-        first, last = norms[0], norms[-1]
-        finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in (first, last)])
-        lo, hi = (np.floor(np.log10(finite.min())) - 0.5, np.ceil(np.log10(finite.max())) + 0.5) \
-            if finite.size else (-3.0, 1.0)
-        ratio = first[0] / first[-1] if first[-1] > 0 else float("nan")
+        first, last = F.finite_or_nan(norms[0]), F.finite_or_nan(norms[-1])
+        first[first <= 0], last[last <= 0] = np.nan, np.nan          # zero: a gap on the log axis
+        layers = np.arange(1, len(first) + 1)
+        ratio = norms[0][0] / norms[0][-1] if norms[0][-1] > 0 else float("nan")
         status = (f"{activation}, {init}, {depth} hidden layer{'s' * (depth > 1)} · "
-                  f"‖∂L/∂W¹‖/‖∂L/∂Wᴸ‖ = {ratio:.1e} · ")
+                  f"first epoch ‖∂L/∂W¹‖/‖∂L/∂Wᴸ‖ = {ratio:.1e} · ")
         status += f"diverged at epoch {hist.diverged_epoch}" if hist.diverged else \
-            f"loss {hist.train_loss[-1]:.3g}, accuracy {hist.train_accuracy[-1]:.0%}"
-        return dict(traces=[{"z": prob}, {}, {},
-                            {"x": np.arange(1, hist.epochs_run + 1), "y": _positive(hist.train_loss)},
-                            {"x": layers, "y": _positive(first)}, {"x": layers, "y": _positive(last)}],
-                    layout={"yaxis3": {"range": [float(lo), float(hi)]},
-                            "xaxis3": {"range": [0.5, float(layers[-1]) + 0.5]}},
+            f"after {epochs} epochs loss {hist.train_loss[-1]:.3g}, accuracy {hist.train_accuracy[-1]:.0%}"
+        return dict(traces=[{}, {"x": curve["x"], "y": curve["y"]}, {"x": marker["x"], "y": marker["y"]},
+                            {"x": layers, "y": first}, {"x": layers, "y": last}],
+                    layout={"images": [image], "annotations": [*base_annotations, *notes],
+                            "xaxis.range": x_range, "yaxis.range": y_range,
+                            "yaxis2.range": F.log_axis_range(hist.train_loss, least=LOSS_DECADES),
+                            "yaxis3.range": F.log_axis_range(norms[[0, -1]], least=NORM_DECADES)},
                     status=status)
 
     controls = {
-        "depth": IntSlider(1, 8, value=6, label="hidden layers", static_values=list(static_depths)),
+        "depth": IntSlider(1, max_depth, value=6, label="hidden layers", static_values=list(static_depths)),
         "activation": Dropdown(["sigmoid", "tanh", "relu"], value="sigmoid", label="activation"),
         "init": Dropdown(list(INITS), value="xavier", label="initialisation"),
     }
     return panel(fig, update, controls, static=("depth", "init"), title="Depth, activation, initialisation",
                  alt=("Three plots for a network trained on the moons data: the decision boundary, the training "
-                      "loss per epoch on a log scale, and bars of the gradient norm of each layer's weights in "
-                      "the first and last epoch on a log scale. Sliders choose the number of hidden layers and "
-                      "the initialisation."))
+                      "loss per epoch on a log scale, and the gradient norm of each layer's weights in the first "
+                      "and the last epoch, plotted against the layer on a log scale. Sliders choose the number "
+                      "of hidden layers and the initialisation."))
