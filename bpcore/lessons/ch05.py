@@ -124,7 +124,7 @@ def delta_figure():
     fig.update_yaxes(title_text="loss", type="log", exponentformat="power", row=1, col=2)
     fig.update_xaxes(title_text="epoch", row=2, col=2)
     fig.update_yaxes(title_text="rms of δ (log scale)", type="log", exponentformat="power", row=2, col=2)
-    fig.update_layout(legend={"orientation": "h", "y": -0.12, "x": 0.0}, margin={"b": 60})
+    fig.update_layout(legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0.0}, margin={"b": 90})
     return fig
 
 
