@@ -74,6 +74,13 @@ def test_panel_update_reports_vanishing_and_explosion():
     assert len(exploding["traces"][3]["x"]) == 7
 
 
+def test_panel_status_says_when_no_layer_gets_a_gradient():
+    p = ch11.depth_panel(X, Y, epochs=5)
+    status = p.update(depth=3, activation="relu", init="zeros")["status"]
+    assert "= 0/0 (no layer gets any gradient)" in status and "nan" not in status
+    assert "= 0/0" not in p.update(depth=3, activation="tanh", init="xavier")["status"]
+
+
 def test_panel_settings_still_show_the_lesson():
     """With the panel's short run (100 points, 30 epochs), a shallow sigmoid network learns, a deep one
     stays at log 2, and tanh learns at the same depth."""

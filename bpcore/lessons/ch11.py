@@ -134,9 +134,10 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
         first, last = F.finite_or_nan(norms[0]), F.finite_or_nan(norms[-1])
         first[first <= 0], last[last <= 0] = np.nan, np.nan          # zero: a gap on the log axis
         layers = np.arange(1, len(first) + 1)
-        ratio = norms[0][0] / norms[0][-1] if norms[0][-1] > 0 else float("nan")
+        ratio = (f"{norms[0][0] / norms[0][-1]:.1e}" if norms[0][-1] > 0 else
+                 "0/0 (no layer gets any gradient)" if norms[0][0] == 0 else "∞ (the last layer gets none)")
         status = (f"{activation}, {init}, {depth} hidden layer{'s' * (depth > 1)} · "
-                  f"first epoch ‖∂L/∂W¹‖/‖∂L/∂Wᴸ‖ = {ratio:.1e} · ")
+                  f"first epoch ‖∂L/∂W¹‖/‖∂L/∂Wᴸ‖ = {ratio} · ")
         status += f"diverged at epoch {hist.diverged_epoch}" if hist.diverged else \
             f"after {epochs} epochs loss {hist.train_loss[-1]:.3g}, accuracy {hist.train_accuracy[-1]:.0%}"
         return dict(traces=[{}, {"x": curve["x"], "y": curve["y"]}, {"x": marker["x"], "y": marker["y"]},
