@@ -477,18 +477,74 @@ def optimizer_path(grad: Callable[[Array], Array], start: Sequence[float], optim
     return path
 
 
+CONTOUR_LEVELS = 15          # level lines of a loss surface
+CONTOUR_COLOUR = "#9a9a9a"   # a grey that reads on light and dark backgrounds
+
+
+def _crossings(za: Array, zb: Array, pa: Array, pb: Array, level: float) -> tuple[Array, Array]:
+    """Per grid cell, where ``level`` crosses the edge from corner ``a`` to corner ``b``: the point
+    ``pa + t (pb - pa)`` with ``t = (level - za) / (zb - za)`` (NaN where it does not), and the mask."""
+    hit = ((za > level) != (zb > level)) & np.isfinite(za) & np.isfinite(zb)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):   # t is used only where hit
+        t = (level - za) / (zb - za)
+        return np.where(hit[..., None], pa + t[..., None] * (pb - pa), np.nan), hit
+
+
+def contour_lines_data(xs: Array, ys: Array, Z: Array, levels: Sequence[float]) -> TraceData:
+    """Level lines of ``Z (len(ys), len(xs))`` on the grid ``xs``, ``ys`` (marching squares), as one line
+    trace's data: every segment is two points followed by a NaN gap.
+
+    In each grid cell a level crosses an edge where the corner values lie on either side of it; the
+    crossing is placed by linear interpolation, and the cell's two crossings are joined.  A cell with
+    four crossings (a saddle) is split by the mean of its corners.  Edges touching NaN are skipped.
+    Drawing contours as an ordinary line (not a plotly contour trace) lets a live panel redraw its other
+    lines without re-plotting the figure (see :class:`bpcore.widgets.LiveFigure`).
+    """
+    xs, ys, Z = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), np.asarray(Z, dtype=float)
+    if Z.shape != (len(ys), len(xs)):
+        raise ValueError(f"Z must have shape (len(ys), len(xs)) = {(len(ys), len(xs))}, got {Z.shape}")
+    P = np.stack(np.meshgrid(xs, ys), axis=-1)                      # grid points (len(ys), len(xs), 2)
+    corner = {c: (Z[c[0]:Z.shape[0] - 1 + c[0], c[1]:Z.shape[1] - 1 + c[1]],
+                  P[c[0]:Z.shape[0] - 1 + c[0], c[1]:Z.shape[1] - 1 + c[1]])
+              for c in ((0, 0), (0, 1), (1, 0), (1, 1))}           # (row, column) offset: value, point
+    sides = {"bottom": ((0, 0), (0, 1)), "top": ((1, 0), (1, 1)), "left": ((0, 0), (1, 0)),
+             "right": ((0, 1), (1, 1))}
+    segments = []
+    for level in levels:
+        cuts = {name: _crossings(corner[a][0], corner[b][0], corner[a][1], corner[b][1], level)
+                for name, (a, b) in sides.items()}
+        count = sum(hit.astype(int) for _, hit in cuts.values())
+        saddle = count == 4
+        with np.errstate(invalid="ignore"):
+            centre_high = sum(corner[c][0] for c in corner) / 4 > level
+        same = saddle & (centre_high == (corner[(0, 0)][0] > level))  # the centre sides with corner (0, 0)
+        joins = [(a, b, (count == 2) & cuts[a][1] & cuts[b][1]) for a in sides for b in sides if a < b]
+        joins += [("bottom", "right", same), ("left", "top", same),
+                  ("bottom", "left", saddle & ~same), ("right", "top", saddle & ~same)]
+        for a, b, use in joins:
+            segments.append(np.concatenate([cuts[a][0][use], cuts[b][0][use]], axis=1))   # (k, 4)
+    seg = np.concatenate(segments) if segments else np.empty((0, 4))
+    gap = np.full(len(seg), np.nan)
+    return {"x": np.stack([seg[:, 0], seg[:, 2], gap], 1).ravel(),
+            "y": np.stack([seg[:, 1], seg[:, 3], gap], 1).ravel()}
+
+
 def loss_surface_paths(f: Callable[[Array, Array], Array], paths: Mapping[str, Array],
                        xlim: tuple[float, float], ylim: tuple[float, float], resolution: int = 80,
                        title: str = "Loss surface and optimiser paths", log_levels: bool = False) -> go.Figure:
     """Contours of a 2-D loss ``f(X, Y)`` with one line per optimiser path ``name -> (steps+1, 2)``.
 
-    ``log_levels`` contours ``log10 f`` (for long narrow valleys)."""
+    ``log_levels`` contours ``log10 f`` (for long narrow valleys).  The contours are ``CONTOUR_LEVELS``
+    evenly spaced level lines drawn as one line trace (:func:`contour_lines_data`), so that a live panel
+    redraws new paths without re-plotting the figure."""
     surface = loss_surface_data(f, xlim, ylim, resolution)
     if log_levels:
         surface["z"] = np.log10(np.maximum(surface["z"], 1e-12))
-    fig = go.Figure(go.Contour(name="loss", colorscale="Greys", reversescale=True, showscale=False, opacity=0.7,
-                               contours={"coloring": "lines"}, line={"width": 1},
-                               hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.3g}<extra>loss</extra>", **surface))
+    z = surface["z"][np.isfinite(surface["z"])]
+    levels = np.linspace(z.min(), z.max(), CONTOUR_LEVELS + 2)[1:-1] if z.size else []
+    fig = go.Figure(go.Scatter(name="loss contours", mode="lines", line={"color": CONTOUR_COLOUR, "width": 1},
+                               hoverinfo="skip", showlegend=False,
+                               **contour_lines_data(surface["x"], surface["y"], surface["z"], levels)))
     for k, (name, path) in enumerate(paths.items()):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
         fig.add_trace(go.Scatter(name=name, mode="lines+markers", line={"color": colour, "width": 2},

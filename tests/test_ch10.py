@@ -94,3 +94,17 @@ def test_paths_update_matches_the_figure():
     for i, method in enumerate(ch10.METHODS, start=1):
         assert fig.data[i].name == method
         assert np.allclose(np.asarray(fig.data[i].x, float), update["traces"][i]["x"], equal_nan=True)
+
+
+def test_a_slider_step_redraws_the_paths_without_a_replot():
+    """Every trace is a line (the contours too), so the live panel only redraws the paths."""
+    from bpcore.widgets import LogSlider, Slider, panel
+    p = panel(ch10.paths_figure(ch10.QUADRATIC, 0.02, 0.9, steps=40),
+              lambda lr, beta: ch10.paths_update(ch10.QUADRATIC, lr, beta, steps=40),
+              controls={"lr": LogSlider(0.002, 0.2, value=0.02), "beta": Slider(0.0, 0.99, value=0.9, step=0.01)})
+    p.widget
+    p.set(lr=0.03)
+    p.set(beta=0.5)
+    assert p.redraws == {"free": 3, "full": 0} and p.error is None   # the first drawing too
+    expected = ch10.path(ch10.QUADRATIC, ch10.METHODS[1], 0.03, 0.5, 40)
+    np.testing.assert_allclose(np.asarray(p.figure_widget.data[2].x, float), expected[:, 0], equal_nan=True)

@@ -234,13 +234,46 @@ def test_optimizer_path_matches_closed_form_on_a_quadratic():
     assert heavy.shape == (4, 2)
 
 
+def test_contour_lines_are_exact_for_a_plane_and_close_for_a_circle():
+    xs, ys = np.linspace(-2, 2, 41), np.linspace(-1, 1, 21)
+    X, Y = np.meshgrid(xs, ys)
+    plane = F.contour_lines_data(xs, ys, X + 2 * Y, [0.3, 1.1])
+    ok = np.isfinite(plane["x"])
+    values = plane["x"][ok] + 2 * plane["y"][ok]
+    assert set(np.round(values, 12)) == {0.3, 1.1}          # linear interpolation is exact on a plane
+    circle = F.contour_lines_data(xs, ys, X ** 2 + Y ** 2, [0.5])
+    ok = np.isfinite(circle["x"])
+    r2 = circle["x"][ok] ** 2 + circle["y"][ok] ** 2
+    assert np.all(np.abs(r2 - 0.5) < 0.01) and len(r2) > 100  # a closed ring of short segments
+    Z = X + 2 * Y
+    Z[10, 20] = np.nan                                        # edges touching NaN are skipped, no warning
+    assert np.isfinite(F.contour_lines_data(xs, ys, Z, [0.0])["x"]).sum() < np.isfinite(plane["x"]).sum() + 10
+    with pytest.raises(ValueError, match="shape"):
+        F.contour_lines_data(xs, ys, Z.T, [0.0])
+
+
+def test_contour_lines_split_a_saddle_cell_by_its_centre():
+    xs = ys = np.array([0.0, 1.0])
+    Z = np.array([[1.0, -1.0], [-1.0, 1.0]])                  # corners (0,0), (1,1) high: a saddle at level 0
+    d = F.contour_lines_data(xs, ys, Z + 0.5, [0.0])          # centre 0.5 > 0 sides with the high corners
+    segs = {tuple(np.round(s, 6)) for s in np.stack([d["x"][0::3], d["y"][0::3], d["x"][1::3], d["y"][1::3]], 1)}
+    # the low corners (1, 0) and (0, 1) are cut off: x = 0.75 and y = 0.75 on their edges
+    assert segs == {(0.75, 0.0, 1.0, 0.25), (0.0, 0.75, 0.25, 1.0)}
+
+
 def test_loss_surface_paths():
     f = lambda u, v: 0.5 * (u ** 2 + 10 * v ** 2)  # noqa: E731
     paths = {"sgd": np.array([[1.0, 1.0], [0.5, 0.5]]), "momentum": np.array([[1.0, 1.0], [np.inf, 0.0]])}
     fig = F.loss_surface_paths(f, paths, (-2, 2), (-1, 1), resolution=21)
-    contour = fig.data[0]
-    assert contour.type == "contour" and np.shape(contour.z) == (21, 21)
-    assert np.asarray(contour.z)[20, 0] == pytest.approx(f(-2.0, 1.0))
+    contours = fig.data[0]
+    assert contours.type == "scatter" and contours.mode == "lines"   # level lines, drawn as one line trace
+    x, y = np.asarray(contours.x, dtype=float), np.asarray(contours.y, dtype=float)
+    on_a_line = np.isfinite(x)
+    assert np.isnan(x[2::3]).all() and on_a_line[0::3].all() and on_a_line[1::3].all()   # segment, gap, ...
+    values = f(x[on_a_line], y[on_a_line])
+    levels = np.linspace(0.0, f(2.0, 1.0), F.CONTOUR_LEVELS + 2)[1:-1]
+    nearest = levels[np.abs(values[:, None] - levels).argmin(axis=1)]
+    assert np.abs(values - nearest).max() < 0.1 and set(np.round(nearest, 9)) == set(np.round(levels, 9))
     assert [t.name for t in fig.data[1:]] == ["sgd", "momentum"]
     assert np.isnan(fig.data[2].x[1])
     with pytest.raises(ValueError, match="shape"):
