@@ -492,7 +492,7 @@ def _crossings(za: Array, zb: Array, pa: Array, pb: Array, level: float) -> tupl
 
 def contour_lines_data(xs: Array, ys: Array, Z: Array, levels: Sequence[float]) -> TraceData:
     """Level lines of ``Z (len(ys), len(xs))`` on the grid ``xs``, ``ys`` (marching squares), as one line
-    trace's data: every segment is two points followed by a NaN gap.
+    trace's data: polylines separated by NaN gaps.
 
     In each grid cell a level crosses an edge where the corner values lie on either side of it; the
     crossing is placed by linear interpolation, and the cell's two crossings are joined.  A cell with
@@ -524,9 +524,42 @@ def contour_lines_data(xs: Array, ys: Array, Z: Array, levels: Sequence[float]) 
         for a, b, use in joins:
             segments.append(np.concatenate([cuts[a][0][use], cuts[b][0][use]], axis=1))   # (k, 4)
     seg = np.concatenate(segments) if segments else np.empty((0, 4))
-    gap = np.full(len(seg), np.nan)
-    return {"x": np.stack([seg[:, 0], seg[:, 2], gap], 1).ravel(),
-            "y": np.stack([seg[:, 1], seg[:, 3], gap], 1).ravel()}
+    seg = seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])]   # a level through a grid point: no dots
+    points = [p for line in _joined(seg) for p in (*line, (np.nan, np.nan))]
+    xy = np.array(points, dtype=float).reshape(-1, 2)
+    return {"x": xy[:, 0], "y": xy[:, 1]}
+
+
+def _joined(segments: Array) -> list[list[tuple[float, float]]]:
+    """Chain segments ``(k, 4)`` (x0, y0, x1, y1) that share end points into polylines.
+
+    Neighbouring cells compute a shared edge's crossing from the same two corners, so the end points
+    match exactly.  A browser draws a few long lines much faster than thousands of short ones.
+    """
+    ends: dict[tuple[float, float], list[int]] = {}
+    for k, (x0, y0, x1, y1) in enumerate(segments.tolist()):
+        ends.setdefault((x0, y0), []).append(k)
+        ends.setdefault((x1, y1), []).append(k)
+    used = np.zeros(len(segments), dtype=bool)
+    lines = []
+    for k in range(len(segments)):
+        if used[k]:
+            continue
+        used[k] = True
+        x0, y0, x1, y1 = segments[k].tolist()
+        line = [(x0, y0), (x1, y1)]
+        for grow_at_end in (True, False):   # extend forwards from the last point, then backwards
+            while True:
+                tip = line[-1] if grow_at_end else line[0]
+                nxt = next((j for j in ends.get(tip, ()) if not used[j]), None)
+                if nxt is None:
+                    break
+                used[nxt] = True
+                a, b = segments[nxt, :2].tolist(), segments[nxt, 2:].tolist()
+                new = tuple(b) if tuple(a) == tip else tuple(a)
+                line.append(new) if grow_at_end else line.insert(0, new)
+        lines.append(line)
+    return lines
 
 
 def loss_surface_paths(f: Callable[[Array, Array], Array], paths: Mapping[str, Array],
