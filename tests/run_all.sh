@@ -49,6 +49,7 @@ benchmarks() {
   $PY benchmarks/bench_train.py || rc=1
   $PY benchmarks/bench_panel.py || rc=1
   $PY benchmarks/bench_chapter_panels.py --repeats 10 || rc=1
+  $PY benchmarks/bench_browser_panels.py --presses 6 || rc=1   # every chapter's first panel in JupyterLab
   return $rc
 }
 stage "benchmarks"       benchmarks

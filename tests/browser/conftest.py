@@ -11,7 +11,7 @@ Fixtures
 ``serve_static``   (session) the function :func:`serve_directory`: ``with serve_static(root) as
                    url:`` serves a folder over HTTP on 127.0.0.1 (random free port) in a thread.
 
-Helper: :func:`free_port` (e.g. for a JupyterLab server).
+A JupyterLab server for these tests: :func:`bpcore.tools.labserver.jupyterlab`.
 
 ``playwright install`` cannot download browsers here and is never called: the system
 Chromium at ``/usr/bin/chromium`` is used.
@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,13 +43,6 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -11,21 +11,16 @@ redraw latency (median of 10 presses) is printed; screenshots go to ``_build/scr
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bpcore import figures as F
+from bpcore.tools import labserver
 from bpcore.widgets import TrainingSetup
 
 pytestmark = pytest.mark.browser
@@ -66,12 +61,6 @@ READ_FIGURE = """() => {
 STATUS = ".bpcore-status"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def write_notebook(folder: Path) -> Path:
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
                      "source": PANEL_CODE}],
@@ -85,44 +74,14 @@ def write_notebook(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def jupyterlab():
-    """A JupyterLab server on 127.0.0.1 with a fresh HOME and a temporary notebook; yields its base URL."""
-    tmp = Path(tempfile.mkdtemp(prefix="bp-lab-"))
-    home, root, settings = tmp / "home", tmp / "notebooks", tmp / "settings"
-    for d in (home, root, settings):
-        d.mkdir()
+    """A JupyterLab server on 127.0.0.1 serving a temporary notebook; yields ``(base URL, token)``."""
+    root = Path(tempfile.mkdtemp(prefix="bp-notebooks-"))
     write_notebook(root)
-    (settings / "overrides.json").write_text(json.dumps(
-        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
-    port, token = free_port(), "bp" + os.urandom(8).hex()
-    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-           "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
-    env.pop("BPCORE_BOOK", None)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"]
-    log = open(tmp / "server.log", "w")
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield base, token
+        with labserver.jupyterlab(root) as server:
+            yield server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def expected_figure(lr: float) -> tuple[dict[int, dict[str, np.ndarray]], dict]:

@@ -1,0 +1,85 @@
+"""A throw-away JupyterLab server on 127.0.0.1, for the real-browser test and benchmark.
+
+    with jupyterlab(notebook_folder) as (base_url, token):
+        page.goto(f"{base_url}/lab/tree/some.ipynb?reset&token={token}")
+
+The server gets a fresh HOME, config, data and runtime folders under a temporary directory (so the
+developer's own JupyterLab settings and workspaces play no part), a random free port, a random token,
+``PYTHONPATH`` pointing at this repository (the kernel imports this checkout's ``bpcore``) and no
+``BPCORE_BOOK`` (live panels, as a reader sees them).  It is stopped, and the temporary folders
+removed, when the ``with`` block ends.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, str]]:
+    """Run JupyterLab serving the folder ``root``; yield ``(base URL, token)``."""
+    tmp = Path(tempfile.mkdtemp(prefix="bp-lab-"))
+    home, settings = tmp / "home", tmp / "settings"
+    for d in (home, settings):
+        d.mkdir()
+    (settings / "overrides.json").write_text(json.dumps(   # no news or update checks (no network)
+        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
+    port, token = free_port(), "bp" + os.urandom(8).hex()
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO_ROOT),
+           "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
+           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    env.pop("BPCORE_BOOK", None)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"]
+    log = open(tmp / "server.log", "w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + start_timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def shutdown_kernels(base: str, token: str) -> None:
+    """Stop every kernel of the server (frees memory and CPU between notebooks)."""
+    with urllib.request.urlopen(f"{base}/api/kernels?token={token}", timeout=10) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
