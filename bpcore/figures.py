@@ -80,8 +80,9 @@ def class_colourscale(n_classes: int) -> tuple[list, float, float]:
     return scale, -0.5, n_classes - 0.5
 
 
-def _boundary_grid(net, bounds: tuple[float, float, float, float], resolution: int) -> tuple[Array, Array, Array, int]:
-    """``xs (r,)``, ``ys (r,)``, ``z (r, r)`` (row i is y = ys[i]) and the number of classes drawn.
+def boundary_grid(net, bounds: tuple[float, float, float, float], resolution: int) -> tuple[Array, Array, Array, int]:
+    """What a decision-boundary plot shows of ``net`` over ``bounds`` ``(x0, x1, y0, y1)``, ``resolution``
+    points per side: ``xs (r,)``, ``ys (r,)``, ``z (r, r)`` (row i is y = ys[i]) and the number of classes.
 
     One output unit: ``z`` = P(class 1) rounded to 3 decimals; several (softmax): the predicted class.
     A diverged network's NaN outputs stay NaN.
@@ -106,7 +107,7 @@ def decision_boundary_data(net, bounds: tuple[float, float, float, float], resol
     to the browser as JSON text: short numbers are fast).  Several (softmax): ``z`` = the predicted
     class.  A diverged network's NaN outputs stay NaN (drawn as a gap).  ``x``, ``y`` are float32.
     """
-    xs, ys, z, n_classes = _boundary_grid(net, bounds, resolution)
+    xs, ys, z, n_classes = boundary_grid(net, bounds, resolution)
     scale, zmin, zmax = class_colourscale(n_classes)
     return {"x": xs.astype(np.float32), "y": ys.astype(np.float32), "z": z,
             "colorscale": scale, "zmin": zmin, "zmax": zmax}
@@ -151,10 +152,16 @@ def decision_boundary_image(net, bounds: tuple[float, float, float, float], reso
     Pixel centres sit on the grid points, so the picture spans ``bounds`` plus half a cell on each side
     (see :func:`image_extent`).  No hover values: use the heatmap for a static figure.
     """
+    return boundary_picture(*boundary_grid(net, bounds, resolution), xref=xref, yref=yref)
+
+
+def boundary_picture(xs: Array, ys: Array, z: Array, n_classes: int, xref: str = "x",
+                     yref: str = "y") -> dict[str, Any]:
+    """The layout image of :func:`decision_boundary_image` for a grid :func:`boundary_grid` computed
+    (for a caller that needs the grid too, e.g. to measure the boundary)."""
     from .png import data_uri
-    xs, ys, z, n_classes = _boundary_grid(net, bounds, resolution)
-    dx = (xs[-1] - xs[0]) / max(resolution - 1, 1)
-    dy = (ys[-1] - ys[0]) / max(resolution - 1, 1)
+    dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+    dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
     return {"source": data_uri(class_colour_pixels(z, n_classes)), "xref": xref, "yref": yref,
             "x": float(xs[0] - dx / 2), "y": float(ys[-1] + dy / 2), "sizex": float(xs[-1] - xs[0] + dx),
             "sizey": float(ys[-1] - ys[0] + dy), "xanchor": "left", "yanchor": "top", "sizing": "stretch",

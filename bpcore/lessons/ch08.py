@@ -207,9 +207,8 @@ def comparison_update(k: float, lr: float = 1.0, epochs: int = EPOCHS) -> dict:
         for loss in ("mse", "bce"):
             values = curves[loss][what]
             traces.append({"x": np.arange(1, len(values) + 1), "y": values})
-    low, high = F.log_axis_range(curves["mse"][0], curves["bce"][0])   # widens LOSS_AXIS only if needed
-    layout = {"images": [output_image(nets["mse"], 1), output_image(nets["bce"], 2)],
-              "yaxis3.range": [min(low, LOSS_AXIS[0]), max(high, LOSS_AXIS[1])]}
+    layout = {"images": [output_image(nets["mse"], 1), output_image(nets["bce"], 2)],   # LOSS_AXIS, wider if needed
+              "yaxis3.range": F.log_axis_range(curves["mse"][0], curves["bce"][0], least=LOSS_AXIS)}
     parts = []
     for loss in ("mse", "bce"):
         _, accuracy, diverged = curves[loss]

@@ -23,11 +23,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from bpcore import History, Network, datasets, train
+from bpcore import History, Network, datasets, train, validation
 from bpcore import figures as F
 from bpcore.losses import get_loss
 from bpcore.optimizers import make_optimizer
-from bpcore.png import data_uri
 from bpcore.training import accuracy_of
 from bpcore.widgets import Dropdown, Panel, Slider, panel
 
@@ -61,10 +60,9 @@ def _data() -> tuple[Array, Array, Array, Array]:
 def _checked_data() -> tuple[Array, Array, Array, Array]:
     """:func:`data` as training wants it, checked once: ``X (60, 2), Y (60, 1), X_val (200, 2), Y_val (200, 1)``."""
     X, y, X_val, y_val = _data()
-    net = Network(SIZES, hidden="tanh", output="sigmoid")
-    X, Y, _ = net._check(X, y, "bce")
-    X_val, Y_val, _ = net._check(X_val, y_val, "bce")
-    return X, Y, X_val, Y_val
+    X, X_val = validation.as_inputs(X, SIZES[0]), validation.as_inputs(X_val, SIZES[0], name="X_val")
+    return (X, validation.as_targets(y, len(X), SIZES[-1], "bce"), X_val,
+            validation.as_targets(y_val, len(X_val), SIZES[-1], "bce", name="Y_val"))
 
 
 def fit(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, early_stopping: int | None = None,
@@ -201,8 +199,8 @@ def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (
     def update(keep: float, l2: float) -> dict:
         run = fit_fast(keep=float(keep), l2=float(l2), epochs=epochs, every=every)
         measured, train_loss, val_loss = run.epochs, run.train_loss, run.val_loss
-        xs, ys, prob, _ = F._boundary_grid(run.net, bounds, resolution)    # the grid of the picture
-        image = {**picture, "source": data_uri(F.class_colour_pixels(prob, 2))}
+        xs, ys, prob, n_classes = F.boundary_grid(run.net, bounds, resolution)
+        image = F.boundary_picture(xs, ys, prob, n_classes)
         best = int(np.argmin(val_loss))
         length = boundary_length(prob, xs, ys)
         status = (f"keep {keep:.2f}, λ {l2:g} · train {train_loss[-1]:.3f}, validation "
@@ -214,7 +212,7 @@ def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (
                             {"x": [int(measured[best])], "y": [val_loss[best]]}],
                     layout={"images": [image], "xaxis.range": x_range, "yaxis.range": y_range,
                             # whole decades, at least 0.01 to 1: the same for almost every run
-                            "yaxis2.range": F.log_axis_range(train_loss, val_loss, [0.01, 1.0])},
+                            "yaxis2.range": F.log_axis_range(train_loss, val_loss, least=(-2.0, 0.0))},
                     status=status)
 
     controls = {

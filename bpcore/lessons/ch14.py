@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 
 import bpcore
 from bpcore import figures as F, validation
+from bpcore.losses import get_loss
 from bpcore.notebook import is_book_build
 from bpcore.training import accuracy_of
 
@@ -195,11 +196,11 @@ def quick_subset() -> tuple[Array, Array]:
 def _quick_arrays() -> tuple:
     """:func:`quick_subset` and the validation set as the network's passes take them (checked once):
     ``X (800, 64)``, one-hot ``Y (800, 10)``, ``X_val (287, 64)``, ``Y_val (287, 10)``, and the loss."""
-    s = splits()
-    net = bpcore.Network([64, 1, N_CLASSES], hidden="tanh", output="softmax", seed=0)
-    X, Y, loss_fn = net._check(*quick_subset(), "ce")
-    X_val, Y_val, _ = net._check(s.X_val, s.y_val, loss_fn, names=("X_val", "Y_val"))
-    return X, Y, X_val, Y_val, loss_fn
+    s, (X, y) = splits(), quick_subset()
+    X, X_val = validation.as_inputs(X, X.shape[1]), validation.as_inputs(s.X_val, X.shape[1], name="X_val")
+    Y = validation.as_targets(y, len(X), N_CLASSES, "ce")
+    Y_val = validation.as_targets(s.y_val, len(X_val), N_CLASSES, "ce", name="Y_val")
+    return X, Y, X_val, Y_val, get_loss("ce")
 
 
 def quick_train(net: bpcore.Network, epochs: int = QUICK_EPOCHS) -> tuple[Array, Array, Array]:
