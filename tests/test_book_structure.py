@@ -1,7 +1,8 @@
 """The book's notebooks are committed the way CI and the book build need them.
 
 For every notebook named in ``_toc.yml``: it exists, it is executed (outputs stored,
-execution counts 1, 2, 3, ... in order), has no error output, no widget state, a
+execution counts 1, 2, 3, ... in order), has no error output, no widget state, no nbval
+comment marker in front of readers, exercise cells folded in JupyterLab (bpcore.tools.cells), a
 ``python3`` kernelspec, is smaller than 2 MB, and has at least three ``{exercise}``
 directives, each followed by its ``{solution}`` (a dropdown, in a cell tagged
 ``solution``). Every notebook under ``book/`` must be in the toc. Markdown pages of the
@@ -18,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from bpcore.tools.cells import problems as cell_problems
 from bpcore.tools.execute import problems as execution_problems
 from bpcore.tools.execute import toc_files, toc_notebooks
 
@@ -103,7 +105,7 @@ def notebook_problems(path: Path) -> list[str]:
         found += execution_problems(nb)
     if any(WIDGET_STATE_MIME in o.get("data", {}) for c in code for o in c.get("outputs", [])):
         found.append("an output carries widget state")
-    return found + exercise_problems(nb)
+    return found + exercise_problems(nb) + cell_problems(nb)
 
 
 # ------------------------------------------------------------------ the real book
@@ -181,6 +183,8 @@ def test_checker_accepts_a_good_notebook(tmp_path: Path) -> None:
         (lambda nb: nb.cells[2].update(source=nb.cells[2].source.replace("ex-ch99-1", "ex-ch99-9")),
          "does not belong"),
         (lambda nb: nb.cells[0].outputs[0].update(text="x" * MAX_BYTES), "MB"),
+        (lambda nb: nb.cells[0].update(source="# NBVAL_IGNORE_OUTPUT\nprint(1)"), "test marker"),
+        (lambda nb: nb.cells[0].metadata.update(tags=["exercise-implement"]), "not folded"),
     ],
 )
 def test_checker_finds_each_defect(tmp_path: Path, edit, expected: str) -> None:

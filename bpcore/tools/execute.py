@@ -7,7 +7,8 @@ Command line::
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel with ``book/`` as the
 working directory and *without* ``BPCORE_BOOK`` (live mode, like JupyterLab and nbval).
-Widget state is not stored and ``metadata.widgets`` is dropped, so a notebook stays small.
+Widget state is not stored and ``metadata.widgets`` is dropped, so a notebook stays small;
+the cell conventions of :mod:`bpcore.tools.cells` are applied.
 A notebook is written back only if every cell ran without an error output and the
 execution counts are 1, 2, 3, ... in cell order; otherwise the command exits non-zero.
 """
@@ -25,6 +26,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from bpcore.notebook import BOOK_ENV_VAR
+from bpcore.tools.cells import normalise
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOK_DIR = REPO_ROOT / "book"
@@ -88,6 +90,7 @@ def execute_notebook(path: Path, cwd: Path = BOOK_DIR) -> list[str]:
     except CellExecutionError as err:
         return [f"a cell raised {err.ename}: {err.evalue}"]
     nb.metadata.pop("widgets", None)
+    normalise(nb)  # solutions folded in JupyterLab, nbval markers as tags (bpcore.tools.cells)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timings: volatile, never compared
     found = problems(nb)

@@ -24,6 +24,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from bpcore.tools.lab import SETTINGS_DIR   # the reader's launcher's settings: no news pop-up
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,11 +40,8 @@ def free_port() -> int:
 def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, str]]:
     """Run JupyterLab serving the folder ``root``; yield ``(base URL, token)``."""
     tmp = Path(tempfile.mkdtemp(prefix="bp-lab-"))
-    home, settings = tmp / "home", tmp / "settings"
-    for d in (home, settings):
-        d.mkdir()
-    (settings / "overrides.json").write_text(json.dumps(   # no news or update checks (no network)
-        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
+    home = tmp / "home"
+    home.mkdir()
     port, token = free_port(), "bp" + os.urandom(8).hex()
     env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO_ROOT),
            "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
@@ -50,7 +49,7 @@ def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, s
     env.pop("BPCORE_BOOK", None)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"]
+           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={SETTINGS_DIR}"]   # the book's settings
     log = open(tmp / "server.log", "w")
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     base = f"http://127.0.0.1:{port}"

@@ -1,0 +1,62 @@
+"""Open the book, live, in JupyterLab: ``python3 -m bpcore.tools.lab [NOTEBOOK] [JUPYTER OPTIONS]``.
+
+The README's first command ends with this launcher. It starts ``jupyter lab`` with
+
+* the whole repository as the file browser's root (``book/``, ``bpcore/`` and the tests are all
+  one click away), opened at the first chapter, or at ``NOTEBOOK`` (a path under the repository);
+* the book's JupyterLab settings (``lab_settings/overrides.json``: no news pop-up, no update
+  check; the book needs no network);
+* ``--allow-root`` when run as root, as in containers and on many course servers, where plain
+  ``jupyter lab`` stops with "Running as root is not recommended".
+
+Any further options go to ``jupyter lab`` unchanged, e.g. ``--no-browser`` or ``--port=8899``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_DIR = Path(__file__).resolve().parent / "lab_settings"
+FIRST_CHAPTER = "book/01_welcome.ipynb"
+
+
+def lab_command(argv: list[str], is_root: bool) -> list[str]:
+    """The ``jupyter lab`` command line for the launcher's arguments ``argv``.
+
+    Raises SystemExit with a clear message when the notebook named does not exist or lies
+    outside the repository.
+    """
+    options = [a for a in argv if a.startswith("-")]
+    paths = [a for a in argv if not a.startswith("-")]
+    if len(paths) > 1:
+        raise SystemExit(f"bpcore.tools.lab: give at most one notebook, got {len(paths)}: {' '.join(paths)}")
+    target = Path(paths[0]) if paths else REPO_ROOT / FIRST_CHAPTER
+    target = target if target.is_absolute() else Path.cwd() / target
+    target = target.resolve()
+    if not target.is_file():
+        raise SystemExit(f"bpcore.tools.lab: no such notebook: {paths[0] if paths else target}")
+    try:
+        relative = target.relative_to(REPO_ROOT)
+    except ValueError:
+        raise SystemExit(f"bpcore.tools.lab: {target} is outside the book's repository {REPO_ROOT}") from None
+    command = [sys.executable, "-m", "jupyter", "lab",
+               f"--ServerApp.root_dir={REPO_ROOT}",
+               f"--LabApp.default_url=/lab/tree/{relative.as_posix()}",
+               f"--LabApp.app_settings_dir={SETTINGS_DIR}"]
+    if is_root:
+        command.append("--ServerApp.allow_root=True")
+    return command + options
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Replace this process with JupyterLab (its output and Ctrl-C behave as usual)."""
+    command = lab_command(sys.argv[1:] if argv is None else argv, is_root=os.geteuid() == 0)
+    os.chdir(REPO_ROOT)
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
