@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -63,6 +64,11 @@ def test_settings_turn_off_the_news_pop_up() -> None:
         "fetchNews": "false", "checkForUpdates": False}
 
 
+def test_settings_hide_nbgrader_from_readers() -> None:
+    page_config = json.loads((lab.SETTINGS_DIR / "page_config.json").read_text())
+    assert page_config["disabledExtensions"] == ["@jupyter/nbgrader"]
+
+
 def _get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read().decode()
@@ -94,6 +100,8 @@ def test_launcher_starts_in_the_background_and_serves_the_lab_page(tmp_path: Pat
                     time.sleep(0.5)
             status, page = _get(f"{base}/lab?token={token}")
             assert status == 200 and "JupyterLab" in page
+            config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1])
+            assert "@jupyter/nbgrader" in config["disabledExtensions"]
             _, chapter = _get(f"{base}/api/contents/book/01_welcome.ipynb?content=0&token={token}")
             _, package = _get(f"{base}/api/contents/bpcore?content=0&token={token}")
             assert json.loads(chapter)["type"] == "notebook" and json.loads(package)["type"] == "directory"

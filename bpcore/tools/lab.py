@@ -4,8 +4,11 @@ The README's first command ends with this launcher. It starts ``jupyter lab`` wi
 
 * the whole repository as the file browser's root (``book/``, ``bpcore/`` and the tests are all
   one click away), opened at the first chapter, or at ``NOTEBOOK`` (a path under the repository);
-* the book's JupyterLab settings (``lab_settings/overrides.json``: no news pop-up, no update
-  check; the book needs no network);
+* the book's JupyterLab settings (``lab_settings/``): no news pop-up and no update check (the book
+  needs no network), every cell drawn at once (``windowingMode: none``: a chapter is small, and
+  jupyterlab-myst numbers equations and resolves exercise references across the whole notebook;
+  both in ``overrides.json``), and nbgrader's menus and buttons turned off for readers
+  (``page_config.json``; nbgrader is installed for instructors, who run it on their course server);
 * ``--allow-root`` when run as root, as in containers and on many course servers, where plain
   ``jupyter lab`` stops with "Running as root is not recommended".
 
