@@ -96,14 +96,55 @@ def _corner_points(labels: Array, right: Array | None = None) -> dict:
 
 
 # -- the single-neuron panel ----------------------------------------------------------------------
+#: the output range each activation's colours span; ReLU is unbounded, so its colours stop at 3
+#: (brighter is not drawn: the picture saturates, the line and the corners are what matter)
+OUTPUT_RANGE = {"step": (0.0, 1.0), "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 3.0)}
+
+
+def decision_line(w: Sequence[float], b: float, box: tuple[float, float, float, float] = BOX) -> dict:
+    """The part of the line ``w[0] x1 + w[1] x2 + b = 0`` inside ``box`` ``(x0, x1, y0, y1)`` as a line
+    trace's data ``{"x": [..2], "y": [..2]}`` (empty lists when it misses the box or ``w = 0``).
+
+    Exact (where the line crosses the box's edges), so the figure draws a straight line: no contour
+    of a grid, and a slider step moves two points.
+    """
+    (w1, w2), (x0, x1, y0, y1) = w, box
+    ends: list[tuple[float, float]] = []
+    if w2 != 0:   # crossings with the left and right edges
+        ends += [(x, -(w1 * x + b) / w2) for x in (x0, x1)]
+    if w1 != 0:   # crossings with the bottom and top edges
+        ends += [(-(w2 * y + b) / w1, y) for y in (y0, y1)]
+    tol = 1e-12 * (1 + abs(b))
+    inside = [(x, y) for x, y in ends if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol]
+    if len(inside) < 2:
+        return {"x": [], "y": []}
+    (xa, ya), (xb, yb) = min(inside), max(inside)   # the two ends farthest apart along x (then y)
+    return {"x": [float(xa), float(xb)], "y": [float(ya), float(yb)]}
+
+
+def output_picture(a: Array, activation: str, resolution: int) -> dict:
+    """A neuron's output ``a (resolution**2,)`` over the box as a layout image (blue low, vermillion
+    high, the colours of :func:`bpcore.figures.class_colourscale`), spanning ``OUTPUT_RANGE[activation]``."""
+    lo, hi = OUTPUT_RANGE[activation]
+    xs, ys, _ = _grid(resolution)
+    shade = (a.reshape(resolution, resolution) - lo) / (hi - lo)
+    return F.boundary_picture(xs, ys, np.round(shade, 3), 2)
+
+
 def neuron_update(w1: float, w2: float, b: float, activation: str = "sigmoid", target: str = "AND",
                   resolution: int = RESOLUTION) -> dict:
-    """Panel update for :func:`neuron_figure`: output surface, decision line, corners, weight vector
-    (``resolution`` grid points per side)."""
-    xs, ys, grid = _grid(resolution)
-    z, a = neuron(grid, (w1, w2), b, activation)
+    """Panel update for :func:`neuron_figure`: colour key, decision line, corners, weight vector, and
+    the output surface as a picture (``resolution`` grid points per side).
+
+    A slider step moves the line and the arrow and swaps the picture: the browser redraws it without
+    re-plotting (the corners change only when one crosses the line; the key only with the activation).
+    """
+    if activation not in OUTPUT_RANGE:
+        raise ValueError(f"unknown activation {activation!r}; choose one of {list(OUTPUT_RANGE)}")
+    _, _, grid = _grid(resolution)
+    _, a = neuron(grid, (w1, w2), b, activation)
+    lo, hi = OUTPUT_RANGE[activation]
     scale, _, _ = F.class_colourscale(2)
-    lo, hi = {"tanh": (-1.0, 1.0), "relu": (0.0, max(1.0, float(a.max())))}.get(activation, (0.0, 1.0))
     labels = truth_table(target)
     right = (neuron(CORNERS, (w1, w2), b)[0] >= 0).astype(int) == labels
     norm = float(np.hypot(w1, w2))
@@ -116,33 +157,36 @@ def neuron_update(w1: float, w2: float, b: float, activation: str = "sigmoid", t
     line = ("no line (w = 0)" if norm == 0 else
             f"line {w1:.2g}·x₁ {sign(w2)} {abs(w2):.2g}·x₂ {sign(b)} {abs(b):.2g} = 0")
     status = f"{activation} neuron · {line} · {int(right.sum())} of 4 corners right for {target}"
-    return dict(traces=[{"x": xs, "y": ys, "z": a.reshape(resolution, resolution), "colorscale": scale,
-                         "zmin": lo, "zmax": hi},
-                        {"x": xs, "y": ys, "z": z.reshape(resolution, resolution)},
-                        _corner_points(labels, right), arrow],
+    key = {"marker": {"colorscale": scale, "cmin": lo, "cmax": hi,
+                      "colorbar": {"title": {"text": "a (capped at 3)" if activation == "relu" else "a"}}}}
+    return dict(traces=[key, decision_line((w1, w2), b), _corner_points(labels, right), arrow],
+                layout={"images": [output_picture(a, activation, resolution)]},
                 status=status)
 
 
 def neuron_figure(w1: float = 2.0, w2: float = 2.0, b: float = -1.0, activation: str = "sigmoid",
                   target: str = "AND"):
-    """A neuron's output over the plane (heatmap), its decision line z = 0 (black), the four corners of
-    a truth table (circle = right side, x = wrong side) and its weight vector w (arrow)."""
+    """A neuron's output over the plane (a picture with its colour key), its decision line z = 0
+    (black), the four corners of a truth table (circle = right side, x = wrong side) and its weight
+    vector w (arrow)."""
     import plotly.graph_objects as go
     fig = go.Figure([
-        go.Heatmap(name="output a", opacity=0.7, zsmooth=False, colorbar=dict(title="a", thickness=12),
-                   hovertemplate="(%{x:.2f}, %{y:.2f}): a = %{z:.2f}<extra></extra>"),
-        go.Contour(name="decision line z = 0", showscale=False, contours=dict(start=0, end=0, size=1, coloring="none"),
-                   line=dict(color="black", width=3), hoverinfo="skip", showlegend=True),
+        go.Scatter(name="output a", x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                   marker=dict(color=[0.0], showscale=True, colorbar=dict(thickness=12))),
+        go.Scatter(name="decision line z = 0", mode="lines", line=dict(color="black", width=3), hoverinfo="skip"),
         go.Scatter(name="truth-table corners", mode="markers", hovertemplate="%{text}<extra></extra>",
                    marker=dict(size=16, line=dict(width=1.5, color="black"))),
         go.Scatter(name="weight vector w", mode="lines+markers", hoverinfo="skip", line=dict(color="black", width=2),
                    marker=dict(symbol="arrow", size=[0, 14], angleref="previous", color="black")),
     ])
-    for trace, changes in zip(fig.data, neuron_update(w1, w2, b, activation, target)["traces"]):
+    result = neuron_update(w1, w2, b, activation, target)
+    for trace, changes in zip(fig.data, result["traces"]):
         trace.update(changes)
+    fig.update_layout(result["layout"])
     F.style(fig, "One neuron: output a = f(w₁x₁ + w₂x₂ + b) and its decision line", height=520)
-    fig.update_xaxes(title_text="x₁", range=BOX[:2], constrain="domain")
-    fig.update_yaxes(title_text="x₂", range=BOX[2:], scaleanchor="x", scaleratio=1, constrain="domain")
+    fig.update_xaxes(title_text="x₁", range=BOX[:2], constrain="domain", autorange=False)
+    fig.update_yaxes(title_text="x₂", range=BOX[2:], scaleanchor="x", scaleratio=1, constrain="domain",
+                     autorange=False)
     fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0.0))
     return fig
 
