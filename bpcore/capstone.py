@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import copy
 import re
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -245,7 +244,7 @@ def _scaled(grads: Params, factor: float) -> Params:
     return [{k: factor * v for k, v in g.items()} for g in grads]
 
 
-def _problem(seed: int = 1) -> tuple[Network, Params, Array, Array]:
+def problem(seed: int = 1) -> tuple[Network, Params, Array, Array]:
     """A fixed sigmoid network of :data:`SIZES`, its weights as params, inputs ``X (7, 2)``, targets ``Y (7, 1)``."""
     net = Network(list(SIZES), hidden="sigmoid", output="sigmoid", seed=seed)
     rng = np.random.default_rng(seed)
@@ -272,7 +271,7 @@ def _stage_shapes(fns: dict[str, Callable]) -> str:
     if not _same_arrays(params, again):
         raise _Fail(NOT_DETERMINISTIC, "init_params gives different weights for the same seed: draw them from "
                     "np.random.default_rng(seed)")
-    _, _, X, Y = _problem()
+    _, _, X, Y = problem()
     activations = _call("forward", fns["forward"], params, X)
     if not isinstance(activations, (list, tuple)) or len(activations) != len(SIZES):
         raise _Fail(BAD_STRUCTURE, f"forward should return the list [X, a1, ..., aL] of {len(SIZES)} arrays for a "
@@ -291,7 +290,7 @@ def _same_arrays(a: Params, b: Params) -> bool:
 
 
 def _stage_forward(fns: dict[str, Callable]) -> str:
-    net, params, X, _ = _problem()
+    net, params, X, _ = problem()
     mine = [_numbers(a, f"activation {l}") for l, a in enumerate(_call("forward", fns["forward"], params, X))]
     expected = net.forward(X)
     if np.allclose(mine[-1], expected, rtol=1e-10, atol=1e-12):
@@ -311,15 +310,15 @@ def _stage_forward(fns: dict[str, Callable]) -> str:
 
 
 def _stage_gradients(fns: dict[str, Callable]) -> str:
-    net, params, X, Y = _problem()
+    net, params, X, Y = problem()
     activations = _forward_variant(params, X)
     mine = _as_params(_call("backward", fns["backward"], params, activations, Y), SIZES, "the gradients")
     reference = [{"W": g["W"], "b": g["b"]} for g in net.gradients(X, Y, loss="bce")]
     numeric = numerical_gradients(net, X, Y, loss="bce")
     error_fd = relative_error(_flat(mine), _flat(numeric), floor=1e-12)
     if _same(mine, reference) and error_fd < GRADIENT_RTOL:
-        return (f"passed: relative error {error_fd:.0e} against central differences, "
-                "and the same gradients as bpcore.Network.")
+        return ("passed: within a relative error of 1e-7 of central differences and of "
+                "bpcore.Network's gradients.")
     n = len(Y)
     variants = (
         (SIGMA_PRIME_MISSING, _backward_variant(params, activations, Y, sigma_prime=False),
@@ -364,10 +363,8 @@ def _stage_training(fns: dict[str, Callable]) -> str:
         raise _Fail(UPDATE_WRONG, "after update the parameters are not params − lr · grads")
     X, y = datasets.moons(200, noise=0.2, seed=0)
     Y = y[:, None].astype(float)
-    start = time.perf_counter()
     trained = _as_params(_call("train", fns["train"], X, Y, list(TRAIN_SIZES), TRAIN_LR, TRAIN_EPOCHS, 0),
                          TRAIN_SIZES, "the result of train")
-    seconds = time.perf_counter() - start
     net = Network(list(TRAIN_SIZES), hidden="sigmoid", output="sigmoid")
     net.set_weights([layer[k] for layer in trained for k in ("W", "b")])
     accuracy = float(np.mean(net.predict(X) == y))
@@ -380,7 +377,7 @@ def _stage_training(fns: dict[str, Callable]) -> str:
                         "applied to the params it returns")
         raise _Fail(LOW_ACCURACY, f"after {budget} the network classifies {accuracy:.1%} of the moons correctly; "
                     f"at least {TARGET_ACCURACY:.0%} is needed. Is the loss going down every epoch?")
-    return f"passed: {accuracy:.1%} of the moons after {budget} ({seconds:.1f} s)."
+    return f"passed: {accuracy:.1%} of the moons after {budget}."
 
 
 _STAGE_FUNCTIONS = (_stage_shapes, _stage_forward, _stage_gradients, _stage_training)

@@ -154,16 +154,17 @@ def _best_time(run: Callable[[], object], repeats: int) -> float:
     return float(best)
 
 
-def cost_rows(widths: Sequence[int] = (1, 2, 4, 8, 16, 32), repeats: int = 3) -> list[CostRow]:
+def cost_rows(widths: Sequence[int] = (1, 2, 4, 8, 16, 32, 64), repeats: int = 3) -> list[CostRow]:
     """For each hidden width: the cost of the full gradient of :func:`mlp_loss` in both modes."""
     rows = []
     for hidden in widths:
         params, X, Y = mlp_problem(hidden)
         fwd, n_fwd = forward_mode_gradient(mlp_loss, params, X, Y)
         rev, n_rev = reverse_mode_gradient(mlp_loss, params, X, Y)
+        problem = (mlp_loss, params, X, Y)
         rows.append(CostRow(hidden, sum(p.size for p in params), n_fwd, n_rev,
-                            _best_time(lambda: forward_mode_gradient(mlp_loss, params, X, Y), repeats),
-                            _best_time(lambda: reverse_mode_gradient(mlp_loss, params, X, Y), repeats),
+                            _best_time(lambda args=problem: forward_mode_gradient(*args), repeats),
+                            _best_time(lambda args=problem: reverse_mode_gradient(*args), repeats),
                             max(float(np.max(np.abs(a - b))) for a, b in zip(fwd, rev))))
     return rows
 
