@@ -134,3 +134,13 @@ def test_gate_figure_and_update_agree():
     assert update["status"] == ("x=2.00, w=1.00 · f = 1.00 · ∂f/∂x = -1.00 · ∂f/∂y = 2.00 · ∂f/∂z = 1.00 · "
                                 "∂f/∂w = 0.00")
     assert "∂f/∂y = 0.00" in ch16.gate_update(3.5, 1.0)["status"]        # the ReLU gate is shut
+
+
+def test_the_panel_builds_its_static_twin():
+    p = ch16.gate_panel()
+    twin = p.static_figure()
+    assert len(twin.frames) == 8 * 6
+    assert all("<sub>error:" not in frame.layout.title.text for frame in twin.frames)
+    assert len(p.static_html()) < 1_500_000
+    p.set(x=3.5)                                   # the ReLU gate shuts: every gradient is zero
+    assert not p.error and "∂f/∂x = 0.00" in ch16.gate_status(3.5, 1.0)

@@ -295,3 +295,25 @@ def gate_figure(x: float = 2.0, w: float = 1.0):
                                  showticklabels=False),
                       yaxis=dict(title="", range=[-0.6, 3.6], showgrid=False, zeroline=False, showticklabels=False))
     return fig
+
+
+def gate_panel():
+    """The chapter's live panel: the gate graph with sliders for ``x`` and ``w`` (its static twin: 8 × 6 frames)."""
+    from bpcore.widgets import Slider, panel
+
+    return panel(
+        gate_figure(2.0, 1.0),
+        gate_update,
+        controls={
+            "x": Slider(-1.0, 5.0, value=2.0, step=0.1, label="input x",
+                        static_values=[-1.0, 0.0, 1.0, 2.0, 2.5, 3.0, 3.5, 5.0]),
+            "w": Slider(-1.0, 5.0, value=1.0, step=0.1, label="input w",
+                        static_values=[-1.0, 1.0, 2.0, 3.0, 4.0, 5.0]),
+        },
+        static=("x", "w"),
+        title="Gate patterns in f = relu(x·y + max(z, w)), live",
+        alt="A computational graph with inputs x, y, z and w on the left, a multiply node p = x·y, a max node "
+            "m = max(z, w), an add node s = p + m and the output f = relu(s) on the right. Every node shows its "
+            "value and the gradient of f with respect to it; every edge shows its local derivative. The numbers "
+            "change with the sliders for x and w.",
+    )
