@@ -371,3 +371,14 @@ def test_cli_writes_config_and_assignment(tmp_path: Path, capsys: pytest.Capture
     config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path / "c")).load_config()
     assert config.CourseDirectory.course_id == course.COURSE_ID
     shutil.rmtree(tmp_path / "c")
+
+
+def test_a_notebook_without_cell_ids_gets_them():
+    nb = _nb(("markdown", EXERCISE, ()), ("code", ANSWER, ("exercise-implement",)),
+             ("code", 'check("ch05.layer_delta", layer_delta)', ()))
+    nb.nbformat_minor = 4
+    for cell in nb.cells:
+        cell.pop("id")
+    out = course.assignment_notebook(nb, "demo")
+    nbformat.validate(out)
+    assert len({cell.id for cell in out.cells}) == len(out.cells) == 3

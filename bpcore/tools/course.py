@@ -28,7 +28,6 @@ so they stay the same when a chapter is edited elsewhere.
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import sys
 from pathlib import Path
@@ -124,11 +123,8 @@ def graded_check_source(source: str, where: str = "cell") -> str:
     calls = check_calls(source, where)
     lines = source.splitlines()
     for call in reversed(calls):
-        statement = "\n".join(lines[call.first_line - 1:call.last_line])
-        tree = ast.parse(statement)
-        expression = ast.get_source_segment(statement, tree.body[0].value) or statement  # type: ignore[attr-defined]
         message = f"{call.exercise_id}: not yet right, the self-check above says what is wrong"
-        lines[call.first_line - 1:call.last_line] = f"assert {expression}, {message!r}".splitlines()
+        lines[call.first_line - 1:call.last_line] = f"assert {call.call}, {message!r}".splitlines()
     hidden = [call for call in calls if has_hidden_tests(call.exercise_id)]
     if hidden:
         lines += ["### BEGIN HIDDEN TESTS", "from bpcore.selfcheck.hidden import hidden_check"]
@@ -180,6 +176,10 @@ def assignment_notebook(nb: nbformat.NotebookNode, chapter: str = "notebook") ->
         CourseError: the chapter has no self-checked exercise (it would be an assignment without marks).
     """
     nb = nbformat.from_dict(nb)  # deep copy
+    if (nb.nbformat, nb.nbformat_minor) < (4, 5):  # cell ids exist from nbformat 4.5 on; nbgrader needs them
+        nb.nbformat, nb.nbformat_minor = 4, 5
+        for index, cell in enumerate(nb.cells):
+            cell.id = f"cell{index}"
     exercises = chapter_exercises(nb, chapter)
     if not any(e.self_checked for e in exercises):
         raise CourseError(f"{chapter} has no self-checked exercise, so it cannot be an autograded assignment")

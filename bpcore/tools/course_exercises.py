@@ -38,6 +38,7 @@ class CheckCall:
 
     exercise_id: str
     answer: str          #: source text of the answer argument, e.g. ``layer_delta``
+    call: str            #: source text of the whole call, e.g. ``check("ch05.layer_delta", layer_delta)``
     first_line: int      #: 1-based line of the statement in its cell
     last_line: int
 
@@ -103,7 +104,8 @@ def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
         if len(call.args) != 2 or not (isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
             raise ValueError(f"{where}, line {node.lineno}: write a self-check as check(\"chNN.name\", answer)")
         calls.append(CheckCall(call.args[0].value, ast.get_source_segment(source, call.args[1]) or "",
-                               node.lineno, node.end_lineno or node.lineno))
+                               ast.get_source_segment(source, call) or "", node.lineno,
+                               node.end_lineno or node.lineno))
     return calls
 
 
