@@ -3,9 +3,11 @@
 For three chapters, in a temporary course directory, nbgrader (in-process, through its API)
 generates the students' copy and autogrades three submissions: the reference solution (full marks),
 the students' copy left unanswered (zero on every autograded cell) and a submission with one typical
-bug (it loses exactly that exercise's points, and the feedback names the mistake). Every chapter that
-the tool turns into an assignment must also pass ``generate_assignment`` with no solution text or
-hidden test left in the students' copy. Runs nbgrader once per chapter (module-scoped fixtures).
+bug (it loses exactly that exercise's points, and the feedback names the mistake). In chapter 5 a fourth
+submission is right only on the self-check's inputs: the hidden tests, restored for grading, take its
+points, and the feedback shows their verdict but not their code. Every chapter that the tool turns into
+an assignment must also pass ``generate_assignment`` with no solution text or hidden test left in the
+students' copy. nbgrader runs once per chapter and student (module-scoped fixtures).
 """
 from __future__ import annotations
 
@@ -47,7 +49,11 @@ BUGS = {
                              "the sigma'(z) factor is missing"),
     "10_momentum": Bug("ch10.momentum_path", "theta = theta + v", "theta + v", "never applied"),
 }
-STUDENTS = ("reference", "unanswered", "bug")
+#: an answer that is right on the self-check's (square) inputs only: just the hidden tests can catch it
+SPECIAL_CASED = Bug("ch05.layer_delta", "return (delta_next @ W_next.T) * a * (1 - a)",
+                    "return (delta_next @ W_next.T) * a * (1 - a) if W_next.shape[0] == W_next.shape[1] else 0 * a",
+                    "Hidden tests: Not yet: right for")
+SPECIAL_CASED_CHAPTER = "05_backprop"
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -112,7 +118,7 @@ class Graded:
     source: nbformat.NotebookNode
     release: nbformat.NotebookNode
     scores: dict[str, dict[str, float]]   #: student -> grade id -> autograded score
-    feedback: str                         #: the bug submission's feedback, as text
+    feedback: dict[str, str]              #: student -> feedback as text, for the submissions with a bug
 
 
 def _submission(source: nbformat.NotebookNode, release: nbformat.NotebookNode,
@@ -144,7 +150,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def graded(generated: Path) -> dict[str, Graded]:
-    """Submit, autograde (three students) and give feedback, once per chapter of BUGS."""
+    """Submit, autograde (three or four students) and give feedback, once per chapter of BUGS."""
     root = generated
     api = _api(root)
     out = {}
@@ -154,20 +160,24 @@ def graded(generated: Path) -> dict[str, Graded]:
         release = nbformat.read(root / "release" / chapter / name, as_version=4)
         submissions = {"reference": _submission(source, release, None), "unanswered": release,
                        "bug": _submission(source, release, bug)}
+        if chapter == SPECIAL_CASED_CHAPTER:
+            submissions["special-cased"] = _submission(source, release, SPECIAL_CASED)
         for student, nb in submissions.items():
             target = root / "submitted" / student / chapter / name
-            target.parent.mkdir(parents=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, target)
             result = api.autograde(chapter, student)
             assert result["success"], result.get("log")
-        result = api.generate_feedback(chapter, "bug")
-        assert result["success"], result.get("log")
-        feedback = html.unescape(re.sub(r"<[^>]+>", "", (root / "feedback" / "bug" / chapter /
-                                                           f"{chapter}.html").read_text(encoding="utf-8")))
+        feedback = {}
+        for student in submissions.keys() - {"reference", "unanswered"}:
+            result = api.generate_feedback(chapter, student)
+            assert result["success"], result.get("log")
+            page = (root / "feedback" / student / chapter / f"{chapter}.html").read_text(encoding="utf-8")
+            feedback[student] = html.unescape(re.sub(r"<[^>]+>", "", page))
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
             scores = {student: {g.name: g.auto_score for g in gb.find_submission_notebook(chapter, chapter,
                                                                                           student).grades}
-                      for student in STUDENTS}
+                      for student in submissions}
         out[chapter] = Graded(source, release, scores, feedback)
     return out
 
@@ -212,10 +222,20 @@ def test_one_bug_loses_exactly_its_tests_points(graded: dict[str, Graded], chapt
 @pytest.mark.parametrize("chapter", list(BUGS))
 def test_feedback_names_the_failure(graded: dict[str, Graded], chapter: str):
     bug = BUGS[chapter]
-    feedback = graded[chapter].feedback
+    feedback = graded[chapter].feedback["bug"]
     assert bug.named in feedback
     assert f"{bug.exercise}: not yet right" in feedback
-    assert "Not yet:" in feedback
+    assert "hidden_check" not in feedback and "HIDDEN TESTS" not in feedback, "feedback must not show hidden tests"
+
+
+def test_hidden_tests_run_when_grading_and_stay_hidden_in_the_feedback(graded: dict[str, Graded]):
+    g = graded[SPECIAL_CASED_CHAPTER]
+    tests = _test_cells(g.source)
+    expected = dict(tests, **{_test_cell_of(g.source, SPECIAL_CASED.exercise): 0})
+    assert {grade_id: g.scores["special-cased"][grade_id] for grade_id in tests} == expected
+    feedback = g.feedback["special-cased"]
+    assert SPECIAL_CASED.named in feedback and "the hidden tests found a mistake" in feedback
+    assert "hidden_check" not in feedback and "HIDDEN TESTS" not in feedback
 
 
 def test_manual_cells_carry_points_and_rubric(graded: dict[str, Graded]):

@@ -74,6 +74,9 @@ SCHEMA_VERSION = 3
 CELL_TIMEOUT_S = 300
 
 NBGRADER_CONFIG = f'''"""nbgrader configuration of the Backprop, Live course (written by python -m bpcore.tools.course)."""
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = "{COURSE_ID}"
@@ -81,6 +84,10 @@ c.CourseDirectory.course_id = "{COURSE_ID}"
 # (pip install the book's repository). Each cell may take up to {CELL_TIMEOUT_S} s.
 c.Execute.timeout = {CELL_TIMEOUT_S}
 c.Execute.allow_errors = True
+# Tracebacks without source lines, so that a failing test does not show the hidden tests next to it.
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--InteractiveShell.xmode=Minimal"]
+# Feedback shows each test cell's output (the self-check's diagnosis) but not the hidden tests' code.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 # On JupyterHub, set the exchange directory that students and instructors share, for example:
 # c.Exchange.root = "/srv/nbgrader/exchange"
 '''
