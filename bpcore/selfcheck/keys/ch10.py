@@ -87,6 +87,9 @@ KEYS = {
         inputs=_inputs,
         rtol=1e-9,
         wrong={
+            "theta never moves: the velocity is computed, but the update theta <- theta + v is never applied":
+                lambda grad, theta0, lr, beta, steps: np.repeat(np.array(theta0, dtype=float)[None, :],
+                                                                int(steps) + 1, axis=0),
             "this is plain gradient descent: the velocity is never used":
                 lambda grad, theta0, lr, beta, steps: _run(SGD(lr), grad, theta0, steps),
             "theta moved with the previous step's velocity: update v first, then theta <- theta + v":

@@ -1,0 +1,404 @@
+"""The nbgrader course (python -m bpcore.tools.course): assignments that nbgrader generates and grades.
+
+For three chapters, in a temporary course directory, nbgrader (in-process, through its API)
+generates the students' copy and autogrades three submissions: the reference solution (full marks),
+the students' copy left unanswered (zero on every autograded cell) and a submission with one typical
+bug (it loses exactly that exercise's points, and the feedback names the mistake). In chapter 5 a fourth
+submission is right only on the self-check's inputs: the hidden tests, restored for grading, take its
+points, and the feedback shows their verdict but not their code. Every chapter that the tool turns into
+an assignment must also pass ``generate_assignment`` with no solution text or hidden test left in the
+students' copy. nbgrader runs once per chapter and student (module-scoped fixtures).
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from traitlets.config.loader import PyFileConfigLoader
+
+from bpcore.selfcheck import check, get_key
+from bpcore.selfcheck.hidden import HIDDEN_INPUTS, hidden_check, hidden_key
+from bpcore.tools import course
+from bpcore.tools.course_exercises import chapter_exercises
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Bug:
+    """One typical mistake planted in the reference solution of an exercise."""
+
+    exercise: str   #: self-check id of the exercise whose answer is changed
+    old: str        #: text of the reference answer that is replaced (must occur exactly once)
+    new: str
+    named: str      #: words the feedback must contain
+
+
+BUGS = {
+    "05_backprop": Bug("ch05.layer_delta", "(delta_next @ W_next.T)", "(delta_next @ W_next)", "transposed W"),
+    "06_worked_example": Bug("ch06.hidden_delta", "(delta_next @ W_next.T) * a * (1 - a)", "(delta_next @ W_next.T)",
+                             "the sigma'(z) factor is missing"),
+    "10_momentum": Bug("ch10.momentum_path", "theta = theta + v", "theta + v", "never applied"),
+}
+#: an answer that is right on the self-check's (square) inputs only: just the hidden tests can catch it
+SPECIAL_CASED = Bug("ch05.layer_delta", "return (delta_next @ W_next.T) * a * (1 - a)",
+                    "return (delta_next @ W_next.T) * a * (1 - a) if W_next.shape[0] == W_next.shape[1] else 0 * a",
+                    "Hidden tests: Not yet: right for")
+SPECIAL_CASED_CHAPTER = "05_backprop"
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+def _api(root: Path) -> NbGraderAPI:
+    """The nbgrader API for the course at ``root``, configured by the course's own nbgrader_config.py."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.Exchange.root = str(root / "exchange")
+    return NbGraderAPI(config=config)
+
+
+def _nbgrader(cell: nbformat.NotebookNode) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _test_cells(nb: nbformat.NotebookNode) -> dict[str, int]:
+    """grade id -> points of the autograded test cells."""
+    return {_nbgrader(c)["grade_id"]: _nbgrader(c)["points"] for c in nb.cells
+            if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution")}
+
+
+def _test_cell_of(nb: nbformat.NotebookNode, exercise: str) -> str:
+    """Grade id of the one test cell that checks ``exercise``."""
+    ids = [_nbgrader(c)["grade_id"] for c in nb.cells
+           if _nbgrader(c).get("grade") and f'check("{exercise}",' in c.source]
+    assert len(ids) == 1, (exercise, ids)
+    return ids[0]
+
+
+_DIRECTIVE_LINE = re.compile(r"^\s*(`{3,}|:{3,}|:class:|:label:)")
+
+
+def _secret_lines(source_nb: nbformat.NotebookNode, book_nb: nbformat.NotebookNode) -> set[str]:
+    """Distinctive lines that only answers hold: solution regions, written model answers, hidden tests,
+    and the book's folded solutions."""
+    secret, public = [], []
+    cells = [(c, _nbgrader(c)) for c in source_nb.cells] + [(c, {"book": True}) for c in book_nb.cells]
+    for cell, meta in cells:
+        if "solution" in cell.metadata.get("tags", []):
+            secret += cell.source.splitlines()
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            if re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)", line):
+                inside = True
+            elif re.search(r"END (SOLUTION|HIDDEN TESTS)", line):
+                inside = False
+            elif inside:
+                secret.append(line)
+            elif not meta.get("solution"):
+                public.append(line)
+    public_set = {line.strip() for line in public}
+    return {s.strip() for s in secret
+            if len(s.strip()) >= 8 and not _DIRECTIVE_LINE.match(s) and s.strip() not in public_set}
+
+
+@dataclass
+class Graded:
+    """What nbgrader made of one chapter's assignment."""
+
+    source: nbformat.NotebookNode
+    release: nbformat.NotebookNode
+    scores: dict[str, dict[str, float]]   #: student -> grade id -> autograded score
+    feedback: dict[str, str]              #: student -> feedback as text, for the submissions with a bug
+
+
+def _submission(source: nbformat.NotebookNode, release: nbformat.NotebookNode,
+                bug: Bug | None) -> nbformat.NotebookNode:
+    """The release copy with every answer cell filled in from the source (optionally with ``bug``)."""
+    answers = {_nbgrader(c)["grade_id"]: c.source for c in source.cells if _nbgrader(c).get("solution")}
+    submitted = nbformat.from_dict(release)
+    for cell in submitted.cells:
+        if _nbgrader(cell).get("solution"):
+            cell.source = answers[_nbgrader(cell)["grade_id"]]
+    if bug is not None:
+        hits = [c for c in submitted.cells if _nbgrader(c).get("solution") and bug.old in c.source]
+        assert len(hits) == 1 and hits[0].source.count(bug.old) == 1, f"{bug.old!r} is not in exactly one answer"
+        hits[0].source = hits[0].source.replace(bug.old, bug.new)
+    return submitted
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary course with every gradable chapter, each released by ``nbgrader generate_assignment``."""
+    root = tmp_path_factory.mktemp("course") / "course"
+    course.write_course(root, REPO)
+    api = _api(root)
+    for chapter in sorted(p.name for p in (root / "source").iterdir()):
+        result = api.generate_assignment(chapter)
+        assert result["success"], (chapter, result.get("log"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(generated: Path) -> dict[str, Graded]:
+    """Submit, autograde (three or four students) and give feedback, once per chapter of BUGS."""
+    root = generated
+    api = _api(root)
+    out = {}
+    for chapter, bug in BUGS.items():
+        name = f"{chapter}.ipynb"
+        source = nbformat.read(root / "source" / chapter / name, as_version=4)
+        release = nbformat.read(root / "release" / chapter / name, as_version=4)
+        submissions = {"reference": _submission(source, release, None), "unanswered": release,
+                       "bug": _submission(source, release, bug)}
+        if chapter == SPECIAL_CASED_CHAPTER:
+            submissions["special-cased"] = _submission(source, release, SPECIAL_CASED)
+        for student, nb in submissions.items():
+            target = root / "submitted" / student / chapter / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, target)
+            result = api.autograde(chapter, student)
+            assert result["success"], result.get("log")
+        feedback = {}
+        for student in submissions.keys() - {"reference", "unanswered"}:
+            result = api.generate_feedback(chapter, student)
+            assert result["success"], result.get("log")
+            page = (root / "feedback" / student / chapter / f"{chapter}.html").read_text(encoding="utf-8")
+            feedback[student] = html.unescape(re.sub(r"<[^>]+>", "", page))
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            scores = {student: {g.name: g.auto_score for g in gb.find_submission_notebook(chapter, chapter,
+                                                                                          student).grades}
+                      for student in submissions}
+        out[chapter] = Graded(source, release, scores, feedback)
+    return out
+
+
+# ---- nbgrader on three chapters -------------------------------------------------------------------
+
+@pytest.mark.parametrize("chapter", list(BUGS))
+def test_release_holds_no_solution_and_no_hidden_test(graded: dict[str, Graded], chapter: str):
+    g = graded[chapter]
+    text = json.dumps(g.release)
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_check", "Model answer"):
+        assert marker not in text, marker
+    book = nbformat.read(REPO / "book" / f"{chapter}.ipynb", as_version=4)
+    secret = _secret_lines(g.source, book)
+    assert len(secret) >= 5, "the chapter should have answers to hide"
+    leaked = [line for line in secret if json.dumps(line)[1:-1] in text]
+    assert not leaked, leaked[:3]
+    assert "hidden_check" in json.dumps(g.source), "the source should hold hidden tests"
+
+
+@pytest.mark.parametrize("chapter", list(BUGS))
+def test_reference_gets_full_marks(graded: dict[str, Graded], chapter: str):
+    tests = _test_cells(graded[chapter].source)
+    assert tests and sum(tests.values()) >= 5
+    assert {grade_id: graded[chapter].scores["reference"][grade_id] for grade_id in tests} == tests
+
+
+@pytest.mark.parametrize("chapter", list(BUGS))
+def test_unanswered_release_scores_zero(graded: dict[str, Graded], chapter: str):
+    tests = _test_cells(graded[chapter].source)
+    assert {grade_id: graded[chapter].scores["unanswered"][grade_id] for grade_id in tests} == dict.fromkeys(tests, 0)
+
+
+@pytest.mark.parametrize("chapter", list(BUGS))
+def test_one_bug_loses_exactly_its_tests_points(graded: dict[str, Graded], chapter: str):
+    bug = BUGS[chapter]
+    tests = _test_cells(graded[chapter].source)
+    expected = dict(tests, **{_test_cell_of(graded[chapter].source, bug.exercise): 0})
+    assert {grade_id: graded[chapter].scores["bug"][grade_id] for grade_id in tests} == expected
+
+
+@pytest.mark.parametrize("chapter", list(BUGS))
+def test_feedback_names_the_failure(graded: dict[str, Graded], chapter: str):
+    bug = BUGS[chapter]
+    feedback = graded[chapter].feedback["bug"]
+    assert bug.named in feedback
+    assert f"{bug.exercise}: not yet right" in feedback
+    assert "hidden_check" not in feedback and "HIDDEN TESTS" not in feedback, "feedback must not show hidden tests"
+
+
+def test_hidden_tests_run_when_grading_and_stay_hidden_in_the_feedback(graded: dict[str, Graded]):
+    g = graded[SPECIAL_CASED_CHAPTER]
+    tests = _test_cells(g.source)
+    expected = dict(tests, **{_test_cell_of(g.source, SPECIAL_CASED.exercise): 0})
+    assert {grade_id: g.scores["special-cased"][grade_id] for grade_id in tests} == expected
+    feedback = g.feedback["special-cased"]
+    assert SPECIAL_CASED.named in feedback and "the hidden tests found a mistake" in feedback
+    assert "hidden_check" not in feedback and "HIDDEN TESTS" not in feedback
+
+
+def test_manual_cells_carry_points_and_rubric(graded: dict[str, Graded]):
+    written = [c for g in graded.values() for c in g.release.cells
+               if _nbgrader(c).get("grade") and _nbgrader(c).get("solution")]
+    assert len(written) >= 3
+    for cell in written:
+        assert cell.cell_type == "markdown" and _nbgrader(cell)["points"] > 0
+        assert "How it is marked:" in cell.source and "YOUR ANSWER HERE" in cell.source
+
+
+# ---- every gradable chapter -----------------------------------------------------------------------
+
+def test_every_gradable_chapter_is_an_assignment_that_nbgrader_generates(generated: Path):
+    chapters = sorted(p.name for p in (generated / "source").iterdir())
+    assert len(chapters) >= 3 and set(BUGS) <= set(chapters)
+    for chapter in chapters:
+        source = nbformat.read(generated / "source" / chapter / f"{chapter}.ipynb", as_version=4)
+        release = json.dumps(nbformat.read(generated / "release" / chapter / f"{chapter}.ipynb", as_version=4))
+        book = nbformat.read(REPO / "book" / f"{chapter}.ipynb", as_version=4)
+        leaked = [line for line in _secret_lines(source, book) if json.dumps(line)[1:-1] in release]
+        assert not leaked, (chapter, leaked[:3])
+        assert "BEGIN HIDDEN TESTS" not in release and "BEGIN SOLUTION" not in release
+
+
+def test_each_self_check_is_a_test_cell_and_each_written_exercise_an_answer_cell(generated: Path):
+    for path in sorted((generated / "source").glob("*/*.ipynb")):
+        book = nbformat.read(REPO / "book" / path.name, as_version=4)
+        exercises = chapter_exercises(book, path.name)
+        source = nbformat.read(path, as_version=4)
+        tests = _test_cells(source)
+        for exercise in exercises:
+            for call in exercise.checks:
+                assert _test_cell_of(source, call.exercise_id) in tests, call
+            if not exercise.self_checked or exercise.asks_for_derivation:
+                assert f"{exercise.label}-written" in {_nbgrader(c).get("grade_id") for c in source.cells}
+        assert not any("solution" in c.metadata.get("tags", []) for c in source.cells)
+        assert all(c.get("outputs", []) == [] for c in source.cells)
+        ids = [_nbgrader(c)["grade_id"] for c in source.cells]
+        assert len(ids) == len(set(ids)) == len(source.cells), path.name  # every cell has nbgrader metadata
+
+
+# ---- hidden tests ---------------------------------------------------------------------------------
+
+def _memoriser(exercise: str):
+    """A function that is right exactly on the visible inputs of ``exercise`` and wrong elsewhere."""
+    visible = get_key(exercise)
+
+    def as_tuple(value) -> tuple:
+        return tuple(value) if isinstance(value, tuple) else (value,)
+
+    known = [(as_tuple(value), visible.reference(*as_tuple(value))) for value in visible.inputs.values()]
+
+    def same(a, b) -> bool:  # functions (the gradient of momentum_path) are copied by the check: skip them
+        return callable(a) or (np.shape(a) == np.shape(b) and np.array_equal(a, b))
+
+    def memorised(*arguments):
+        for values, output in known:
+            if len(values) == len(arguments) and all(same(a, b) for a, b in zip(values, arguments)):
+                return output
+        return 1.01 * np.asarray(visible.reference(*arguments), dtype=float) + 1e-3
+    return memorised
+
+
+@pytest.mark.parametrize("exercise", sorted(HIDDEN_INPUTS))
+def test_hidden_tests_catch_what_the_visible_check_misses(exercise: str):
+    hidden = hidden_key(exercise)
+    assert hidden_check(exercise, hidden.reference, quiet=True).ok
+    cheat = _memoriser(exercise)
+    assert check(exercise, cheat, quiet=True).ok, "the memoriser should fool the visible check"
+    verdict = hidden_check(exercise, cheat, quiet=True)
+    assert not verdict.ok and verdict.message.startswith("Hidden tests: Not yet:")
+    assert not set(hidden.inputs) & set(get_key(exercise).inputs), "hidden inputs must be new ones"
+
+
+@pytest.mark.parametrize("exercise", sorted(HIDDEN_INPUTS))
+def test_hidden_messages_never_contain_the_answer(exercise: str):
+    hidden = hidden_key(exercise)
+    numbers = {f"{v:.4g}" for out in hidden.reference_outputs.values() for v in np.ravel(out)
+               if np.isfinite(v) and abs(v) > 1e-3 and f"{v:.4g}" not in {"1", "-1", "0.5", "2"}}
+    for name, entry in hidden.wrong.items():
+        message = hidden_check(exercise, getattr(entry, "answer", entry), quiet=True).message
+        assert not any(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", message) for n in numbers), (name, message)
+
+
+def test_a_hidden_test_needs_a_function_exercise():
+    with pytest.raises(ValueError, match="ch05.dw1"):
+        hidden_key("ch05.dw1")
+
+
+# ---- bad input ------------------------------------------------------------------------------------
+
+def test_out_must_be_new_or_empty(tmp_path: Path):
+    (tmp_path / "old.txt").write_text("x")
+    with pytest.raises(course.CourseError, match="not empty"):
+        course.write_course(tmp_path, REPO, chapters=["05_backprop"])
+    with pytest.raises(course.CourseError, match="is a file"):
+        course.write_course(tmp_path / "old.txt", REPO, chapters=["05_backprop"])
+
+
+def test_unknown_chapter_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as stop:
+        course.main([str(tmp_path / "c"), "--chapters", "05_backprop", "99_nonsense"])
+    assert stop.value.code == 2
+    assert "unknown chapter '99_nonsense'" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_root_without_toc_is_an_error(tmp_path: Path):
+    with pytest.raises(course.CourseError, match="no _toc.yml"):
+        course.write_course(tmp_path / "c", tmp_path)
+
+
+def _nb(*cells: tuple[str, str, tuple[str, ...]]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for kind, source, tags in cells:
+        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        nb.cells.append(make(source, metadata={"tags": list(tags)} if tags else {}))
+    return nb
+
+
+EXERCISE = "```{exercise} Implement: one layer's backward step\n:label: ex-demo-1\n\nWrite it.\n```"
+ANSWER = "def layer_delta(delta_next, W_next, a):\n    # BEGIN SOLUTION\n    return (delta_next @ W_next.T) * a * (1 - a)\n    # END SOLUTION"
+
+
+def test_an_answer_and_its_check_in_one_cell_are_split():
+    nb = _nb(("markdown", EXERCISE, ()),
+             ("code", ANSWER + '\ncheck("ch05.layer_delta", layer_delta)', ("exercise-implement",)))
+    cells = course.assignment_notebook(nb, "demo").cells
+    answer, test = cells[1], cells[2]
+    assert _nbgrader(answer)["solution"] and "check(" not in answer.source
+    assert _nbgrader(test)["grade"] and _nbgrader(test)["points"] == course.POINTS_FUNCTION
+    assert test.source.startswith('assert check("ch05.layer_delta", layer_delta)')
+    assert "### BEGIN HIDDEN TESTS" in test.source
+
+
+@pytest.mark.parametrize("cells, message", [
+    ((("markdown", "## Exercises", ()),), "no self-checked exercise"),
+    ((("markdown", EXERCISE.replace(":label: ex-demo-1\n", ""), ()),), "has no :label:"),
+    ((("markdown", EXERCISE + "\n\n" + EXERCISE, ()),), "opens 2 exercises"),
+    ((("markdown", EXERCISE, ()), ("code", 'check("ch05.layer_delta", f)\n# BEGIN SOLUTION\nf = 1\n# END SOLUTION', ())),
+     "before its '# END SOLUTION'"),
+    ((("markdown", EXERCISE, ()), ("code", 'check(layer_delta)', ())), "write a self-check as"),
+])
+def test_malformed_chapters_are_named(cells: tuple, message: str):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        course.assignment_notebook(_nb(*cells), "demo.ipynb")
+
+
+def test_cli_writes_config_and_assignment(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert course.main([str(tmp_path / "c"), "--chapters", "05_backprop"]) == 0
+    assert capsys.readouterr().out.strip().endswith("05_backprop.ipynb")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path / "c")).load_config()
+    assert config.CourseDirectory.course_id == course.COURSE_ID
+    shutil.rmtree(tmp_path / "c")
+
+
+def test_a_notebook_without_cell_ids_gets_them():
+    nb = _nb(("markdown", EXERCISE, ()), ("code", ANSWER, ("exercise-implement",)),
+             ("code", 'check("ch05.layer_delta", layer_delta)', ()))
+    nb.nbformat_minor = 4
+    for cell in nb.cells:
+        cell.pop("id")
+    out = course.assignment_notebook(nb, "demo")
+    nbformat.validate(out)
+    assert len({cell.id for cell in out.cells}) == len(out.cells) == 3
