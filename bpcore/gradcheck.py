@@ -39,10 +39,10 @@ def numerical_gradients(net: Network, X: Array, Y: Array, loss: str = "bce", l2:
         raise ValueError(f"order must be 2 (central difference) or 4 (five-point stencil), got {order!r}")
     if not eps > 0:
         raise ValueError(f"eps must be > 0, got {eps!r}")
-    X, Y, loss_fn = net._check(X, Y, loss)
+    X, Y, loss_fn = net.prepare(X, Y, loss)
 
     def objective() -> float:
-        return net._objective(net._forward(X, train=True, masks=masks)[-1], Y, loss_fn, l2)
+        return net.objective(net.forward_pass(X, train=True, masks=masks)[-1], Y, loss_fn, l2)
 
     result = []
     for layer in net.layers:

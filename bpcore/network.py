@@ -29,9 +29,10 @@ import numpy as np
 
 from . import validation
 from .activations import Activation, get_hidden, get_output
-from .batchnorm import batchnorm_backward, batchnorm_forward
+from .batchnorm import batchnorm_backward, batchnorm_evaluate, batchnorm_forward
 from .init import DEFAULT_SCALE, get_init
 from .losses import Loss, get_loss, output_delta
+from .metrics import predicted_classes
 
 Array = np.ndarray
 
@@ -85,6 +86,10 @@ class LayerTrace:
     db: Array | None = None
     dgamma: Array | None = None
     dbeta: Array | None = None
+
+    def gradient_list(self) -> list[Array]:
+        """The gradients in the order of :meth:`Layer.parameters`: ``dW, db[, dgamma, dbeta]``."""
+        return [self.dW, self.db] if self.dgamma is None else [self.dW, self.db, self.dgamma, self.dbeta]
 
     def gradients(self) -> dict[str, Array]:
         grads = {"W": self.dW, "b": self.db}
@@ -196,18 +201,22 @@ class Network:
     def forward(self, X: Array) -> Array:
         """Outputs ``(n_samples, n_out)`` for ``X: (n_samples, n_in)``; evaluation mode (no dropout,
         batch norm with running statistics)."""
-        return self._forward(validation.as_inputs(X, self.sizes[0]), train=False)[-1].a
+        return self.forward_pass(validation.as_inputs(X, self.sizes[0]), train=False)[-1].a
 
     __call__ = forward
 
     def predict(self, X: Array) -> Array:
         """Class labels ``(n_samples,)``: output >= 0.5 for one output unit, the arg-max otherwise."""
-        out = self.forward(X)
-        return (out[:, 0] >= 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+        return predicted_classes(self.forward(X))
 
-    def _forward(self, X: Array, train: bool, masks: Sequence[Array | None] | None = None) -> list[LayerTrace]:
-        """Forward pass keeping every intermediate. ``masks[i]``: inverted-dropout mask of hidden layer i
-        (already divided by the keep probability), or None."""
+    def forward_pass(self, X: Array, train: bool = False,
+                     masks: Sequence[Array | None] | None = None) -> list[LayerTrace]:
+        """The forward pass keeping every intermediate: one :class:`LayerTrace` per layer.
+
+        X: ``(n, n_in)``, already prepared (:meth:`prepare`). ``train``: batch norm uses the batch's
+        statistics (else the running ones). ``masks[i]``: inverted-dropout mask ``(n, width_i)`` of
+        hidden layer i (already divided by the keep probability), or None. ``[-1].a`` is the output ``(n, n_out)``.
+        """
         traces = []
         a = X
         for i, layer in enumerate(self.layers):
@@ -217,7 +226,7 @@ class Network:
                 if train:
                     u, cache = batchnorm_forward(z, layer.gamma, layer.beta)
                 else:
-                    u = layer.gamma * (z - layer.running_mean) / np.sqrt(layer.running_var + 1e-5) + layer.beta
+                    u = batchnorm_evaluate(z, layer.gamma, layer.beta, layer.running_mean, layer.running_var)
             h = layer.activation.forward(u)
             mask = masks[i] if masks is not None and i < len(self.layers) - 1 else None
             out = h if mask is None else h * mask
@@ -230,11 +239,13 @@ class Network:
         """The mean loss over the samples, plus :math:`\\tfrac{\\lambda}{2}\\sum_l\\lVert W^l\\rVert^2`
         when ``l2 = λ > 0``. ``train=True`` uses batch statistics for batch norm (what the gradients
         differentiate)."""
-        X, Y, loss_fn = self._check(X, Y, loss)
-        traces = self._forward(X, train=train)
-        return self._objective(traces[-1], Y, loss_fn, l2)
+        X, Y, loss_fn = self.prepare(X, Y, loss)
+        traces = self.forward_pass(X, train=train)
+        return self.objective(traces[-1], Y, loss_fn, l2)
 
-    def _objective(self, last: LayerTrace, Y: Array, loss_fn: Loss, l2: float) -> float:
+    def objective(self, last: LayerTrace, Y: Array, loss_fn: Loss, l2: float = 0.0) -> float:
+        r"""The objective: the mean loss of the output layer's trace ``last`` against ``Y: (n, n_out)``,
+        plus :math:`\tfrac{\lambda}{2}\sum_l\lVert W^l\rVert^2` when ``l2 = λ > 0``."""
         value = loss_fn.value(last.z, last.a, Y)
         if l2:
             value += 0.5 * l2 * sum(float(np.sum(layer.W ** 2)) for layer in self.layers)
@@ -249,21 +260,30 @@ class Network:
     def trace(self, X: Array, Y: Array, loss: str = "bce", l2: float = 0.0,
               masks: Sequence[Array | None] | None = None) -> Trace:
         """One forward and one backward pass with every intermediate kept, for inspection."""
-        X, Y, loss_fn = self._check(X, Y, loss)
-        return self._trace(X, Y, loss_fn, l2, masks)
+        X, Y, loss_fn = self.prepare(X, Y, loss)
+        return self.trace_pass(X, Y, loss_fn, l2, masks)
 
-    def _trace(self, X: Array, Y: Array, loss_fn: Loss, l2: float,
-               masks: Sequence[Array | None] | None = None) -> Trace:
-        traces = self._forward(X, train=True, masks=masks)
-        value = self._objective(traces[-1], Y, loss_fn, l2)
-        self._backward(traces, Y, loss_fn, l2)
+    def trace_pass(self, X: Array, Y: Array, loss_fn: Loss, l2: float = 0.0,
+                   masks: Sequence[Array | None] | None = None) -> Trace:
+        """:meth:`trace` on prepared data (``X: (n, n_in)``, ``Y: (n, n_out)``, a :class:`Loss`, as
+        :meth:`prepare` returns them): forward (training mode), objective, backward."""
+        traces = self.forward_pass(X, train=True, masks=masks)
+        value = self.objective(traces[-1], Y, loss_fn, l2)
+        self.backward_pass(traces, Y, loss_fn, l2)
         return Trace(layers=traces, loss=value, output=traces[-1].a, targets=Y,
                      gradients=[t.gradients() for t in traces])
 
-    def _backward(self, traces: list[LayerTrace], Y: Array, loss_fn: Loss, l2: float) -> None:
-        """Fill in ``delta``, ``dW``, ``db`` of every layer trace, from the output layer back."""
+    def backward_pass(self, traces: list[LayerTrace], Y: Array, loss_fn: Loss, l2: float = 0.0,
+                      delta_out: Array | None = None) -> None:
+        """Fill in ``delta``, ``dW``, ``db`` of every layer trace, from the output layer back.
+
+        ``traces``: :meth:`forward_pass` of ``X`` in training mode; ``Y: (n, n_out)``. ``delta_out``
+        ``(n, n_out)`` replaces the output error signal :math:`\\delta^L` the loss gives (chapter 6 feeds
+        it deliberately wrong ones); every other line is the same.
+        """
         last = traces[-1]
-        delta = output_delta(loss_fn, self.layers[-1].activation, last.z, last.a, Y)
+        delta = output_delta(loss_fn, self.layers[-1].activation, last.z, last.a, Y) if delta_out is None \
+            else delta_out
         for i in range(len(self.layers) - 1, -1, -1):
             layer, t = self.layers[i], traces[i]
             if i < len(self.layers) - 1:
@@ -281,8 +301,12 @@ class Network:
                 t.dW += l2 * layer.W
             t.db = delta.sum(axis=0)
 
-    def _check(self, X: Array, Y: Array, loss: str | Loss,
-               names: tuple[str, str] = ("X", "Y")) -> tuple[Array, Array, Loss]:
+    def prepare(self, X: Array, Y: Array, loss: str | Loss,
+                names: tuple[str, str] = ("X", "Y")) -> tuple[Array, Array, Loss]:
+        """Input preparation: check ``X: (n, n_in)`` and ``Y`` against this network and the loss, and
+        return them as the passes take them: float arrays ``X (n, n_in)``, ``Y (n, n_out)`` (labels
+        one-hot encoded for "ce"), and the :class:`Loss` object. Bad input raises a ValueError that
+        names it (``names``: what to call X and Y in the message)."""
         loss_fn = get_loss(loss)
         if self.output not in loss_fn.outputs:
             raise ValueError(f"loss {loss_fn.name!r} needs an output activation in {list(loss_fn.outputs)}, "

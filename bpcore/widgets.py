@@ -762,7 +762,7 @@ class TrainingSetup:
         hist = train(net, X_tr, y_tr, loss=self.loss_name(n_classes), lr=self.lr, epochs=int(self.epochs),
                      batch_size=self.batch_size, seed=self.seed, optimizer=optimizer,
                      momentum=self.momentum if self.momentum > 0 else 0.9, l2=self.l2, dropout=self.dropout,
-                     X_val=X_val, Y_val=y_val, callback=callback)
+                     X_val=X_val, Y_val=y_val, callback=callback, record=("loss", "accuracy", "grad_norms"))
         return net, hist, data
 
 

@@ -57,7 +57,7 @@ def away_from_kinks(net: bpcore.Network, X: np.ndarray) -> bool:
     """ReLU's derivative jumps at 0: finite differences across the kink measure nothing useful."""
     if net.hidden not in ("relu", "leaky_relu"):
         return True
-    return all(np.min(np.abs(t.u)) > 2e-3 for t in net._forward(X, train=True)[:-1])
+    return all(np.min(np.abs(t.u)) > 2e-3 for t in net.forward_pass(X, train=True)[:-1])
 
 
 @pytest.mark.parametrize("hidden,output,loss", VALID)

@@ -94,7 +94,8 @@ def test_history_records_per_layer_norms_and_validation(moons):
     X, y = moons
     Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=0)
     net = bpcore.Network([2, 8, 8, 1], hidden="sigmoid", seed=0)
-    hist = bpcore.train(net, Xt, yt, lr=0.5, epochs=30, X_val=Xv, Y_val=yv, snapshot_every=10)
+    hist = bpcore.train(net, Xt, yt, lr=0.5, epochs=30, X_val=Xv, Y_val=yv, snapshot_every=10,
+                        record=bpcore.training.RECORDS)
     assert hist.grad_norms.shape == (30, 3) and hist.delta_norms.shape == (30, 3)
     assert np.all(hist.grad_norms > 0)
     trace = net.trace(Xt, yt, "bce")     # last epoch's entries are the norms before the last step

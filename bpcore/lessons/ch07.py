@@ -75,13 +75,13 @@ def loss_along(net: Network, X: Array, Y: Array, loss: str, layer: int, name: st
         raise ValueError(f"layer {layer} has parameters {list(params)}, not {name!r}")
     p = params[name]
     index = tuple(index)
-    X, Y, loss_fn = net._check(X, Y, loss)
+    X, Y, loss_fn = net.prepare(X, Y, loss)
 
     def L(theta: float) -> float:
         old = p[index]
         p[index] = theta
         try:
-            return net._objective(net._forward(X, train=False)[-1], Y, loss_fn, 0.0)   # = net.loss(X, Y, loss)
+            return net.objective(net.forward_pass(X, train=False)[-1], Y, loss_fn, 0.0)   # = net.loss(X, Y, loss)
         finally:
             p[index] = old
 

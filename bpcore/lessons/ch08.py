@@ -8,17 +8,15 @@ one, :math:`a-y`, is close to :math:`\pm 1`: MSE stalls, cross-entropy recovers.
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
 
 import bpcore
-from bpcore import History, Network, validation
+from bpcore import History, Network
 from bpcore import figures as F
 from bpcore.figures import style
 from bpcore.png import data_uri
-from bpcore.training import accuracy_of
 
 Array = np.ndarray
 
@@ -76,35 +74,14 @@ def compare_losses(k: float, lr: float = 1.0, epochs: int = EPOCHS,
 
 def train_curves(net: Network, loss: str, lr: float = 1.0, epochs: int = EPOCHS) -> tuple[Array, Array, int | None]:
     r"""Train ``net`` in place on :func:`moons_data`, full batch, plain SGD
-    (:math:`W \leftarrow W - \eta\,\partial L/\partial W`): the same steps and numbers as
-    ``bpcore.train(net, X, y, loss=loss, lr=lr, epochs=epochs)`` (``tests/test_ch08.py`` checks it bit for
-    bit), minus what the live panel does not draw (gradient norms, a :class:`History`).
+    (:math:`W \leftarrow W - \eta\,\partial L/\partial W`): ``bpcore.train(net, X, y, loss=loss, lr=lr,
+    epochs=epochs)`` recording only what the live panel draws.
 
-    The panel trains two networks on every slider step, so this loop calls the network's internal
-    passes (``_forward``, ``_objective``, ``_backward``) directly instead of the validating public API.
     Returns the training loss and accuracy per epoch, both ``(epochs_run,)``, and the epoch at which
     the run diverged (the loss became NaN or grew a thousandfold), or None.
     """
-    X, Y, loss_fn = net._check(*moons_data(), loss)
-    lr = validation.positive_number(lr, "learning rate lr")
-    n = len(X)
-    losses, accuracies, diverged = [], [], None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        initial = net._objective(net._forward(X, train=False)[-1], Y, loss_fn, 0.0)
-        for epoch in range(int(epochs)):
-            traces = net._forward(X, train=True)
-            value = net._objective(traces[-1], Y, loss_fn, 0.0)
-            net._backward(traces, Y, loss_fn, 0.0)
-            for layer, t in zip(net.layers, traces):   # the SGD step, as bpcore.optimizers.SGD takes it
-                layer.W -= lr * t.dW
-                layer.b -= lr * t.db
-            value = value * n / n                      # bpcore.train's mean over the (one) batch
-            losses.append(value)
-            accuracies.append(accuracy_of(traces[-1].a, Y) * n / n)
-            if not math.isfinite(value) or value > 1e3 * max(initial, 1e-12):
-                diverged = epoch + 1
-                break
-    return np.array(losses), np.array(accuracies), diverged
+    hist = bpcore.train(net, *moons_data(), loss=loss, lr=lr, epochs=epochs, record=("loss", "accuracy"))
+    return np.array(hist.train_loss), np.array(hist.train_accuracy), hist.diverged_epoch
 
 
 def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:

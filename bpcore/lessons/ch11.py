@@ -55,7 +55,7 @@ def local_slopes(net: Network, X: Array) -> list[Array]:
     r"""The factors :math:`f'(z^l)` of every hidden layer, each ``(n_samples, width)``, for inputs ``X``.
 
     Computed by the activation's own ``backward`` with an upstream gradient of ones."""
-    traces = net._forward(np.asarray(X, float), train=True)
+    traces = net.forward_pass(np.asarray(X, float), train=True)
     return [layer.activation.backward(t.u, t.h, np.ones_like(t.h))
             for layer, t in zip(net.layers[:-1], traces[:-1])]
 
@@ -124,7 +124,7 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
 
     def update(depth: int, activation: str, init: str) -> dict:
         net = make_network(depth, activation, init, width=width)
-        hist = train(net, X, y, lr=lr, epochs=epochs)
+        hist = train(net, X, y, lr=lr, epochs=epochs, record=("loss", "accuracy", "grad_norms"))
         image = F.decision_boundary_image(net, bounds, resolution)   # NaN (diverged) is transparent
         x_range, y_range = F.image_extent(image)                      # the same every time
         (curve, _, marker), notes = F.loss_curves_data(hist.train_loss, (), hist.diverged_epoch)

@@ -39,7 +39,7 @@ def train_pair(X: Array, y: Array, depth: int = 8, lr: float = 0.5, epochs: int 
     for bn in (False, True):
         net = Network([X.shape[1]] + [int(width)] * int(depth) + [1], hidden="sigmoid", output="sigmoid",
                       seed=seed, batch_norm=bn)
-        runs[bn] = (net, train(net, X, y, lr=lr, epochs=epochs))
+        runs[bn] = (net, train(net, X, y, lr=lr, epochs=epochs, record=("loss", "accuracy", "grad_norms")))
     return runs
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
-from bpcore.training import accuracy_of
+from bpcore.metrics import accuracy_of
 
 #: the settings of the chapter's XOR panel that the explore exercise refers to
 XOR_PANEL = dict(data="xor", lr=2.0, epochs=60, activation="tanh", seed=0)

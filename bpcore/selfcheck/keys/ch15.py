@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpcore.training import accuracy_of
+from bpcore.metrics import accuracy_of
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong
 from bpcore.selfcheck._base import args
 
