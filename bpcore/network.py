@@ -282,8 +282,9 @@ class Network:
         it deliberately wrong ones); every other line is the same.
         """
         last = traces[-1]
-        delta = output_delta(loss_fn, self.layers[-1].activation, last.z, last.a, Y) if delta_out is None \
-            else delta_out
+        delta = output_delta(loss_fn, self.layers[-1].activation, last.z, last.a, Y)
+        if delta_out is not None:
+            delta = delta_out                                 # a given error signal instead (chapter 6)
         for i in range(len(self.layers) - 1, -1, -1):
             layer, t = self.layers[i], traces[i]
             if i < len(self.layers) - 1:

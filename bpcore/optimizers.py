@@ -16,7 +16,7 @@ With :math:`g` the gradient and :math:`\eta` the learning rate:
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -168,3 +168,21 @@ def make_optimizer(name: str | Optimizer, lr: float, momentum: float = 0.9) -> O
     if cls is Adam:
         return cls(lr, beta1=momentum)
     return cls(lr)
+
+
+def optimizer_path(grad: Callable[[Array], Array], start: Sequence[float], optimizer: Optimizer, steps: int) -> Array:
+    """Run ``optimizer`` from ``start`` for ``steps`` steps on a 2-D function with gradient
+    ``grad(theta (2,)) -> (2,)``; return the visited points ``(steps + 1, 2)``.
+
+    Stops early (remaining rows NaN) if the point leaves the finite numbers.
+    """
+    theta = np.array(start, dtype=float)
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = theta
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            optimizer.step([theta], [np.asarray(grad(theta), dtype=float)])
+            if not np.all(np.isfinite(theta)):
+                break
+            path[t] = theta
+    return path

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import bpcore
-from bpcore.activations import sigmoid
 from bpcore.lessons import ch11
 
 pytestmark = pytest.mark.ch11

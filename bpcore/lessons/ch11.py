@@ -128,8 +128,7 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
         image = F.decision_boundary_image(net, bounds, resolution)   # NaN (diverged) is transparent
         x_range, y_range = F.image_extent(image)                      # the same every time
         (curve, _, marker), notes = F.loss_curves_data(hist.train_loss, (), hist.diverged_epoch)
-        for note in notes:   # on a log axis an annotation's y is a decade
-            note.update(xref="x2", yref="y2", y=float(np.log10(max(note["y"], 1e-300))))
+        notes = F.log_axis_annotations(notes, "x2", "y2")
         norms = hist.grad_norms
         first, last = F.finite_or_nan(norms[0]), F.finite_or_nan(norms[-1])
         first[first <= 0], last[last <= 0] = np.nan, np.nan          # zero: a gap on the log axis

@@ -37,7 +37,7 @@ def _accuracy_inputs() -> dict:
 
 
 def _val_accuracy(hidden_units: int) -> float:
-    from bpcore.widgets import TrainingSetup
+    from bpcore.experiments import TrainingSetup
     _, history, _ = TrainingSetup(hidden_units=hidden_units, **XOR_PANEL).run()
     return history.val_accuracy[-1]
 

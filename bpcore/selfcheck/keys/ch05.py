@@ -13,7 +13,7 @@ import numpy as np
 
 from bpcore.activations import Sigmoid
 from bpcore.network import Network
-from bpcore.selfcheck.keytypes import ArrayKey, FunctionKey, NumberKey, Wrong, args
+from bpcore.selfcheck.keytypes import ArrayKey, FunctionKey, NumberKey, args
 
 Array = np.ndarray
 _SIG = Sigmoid()

@@ -5,7 +5,7 @@ import numpy as np
 
 from bpcore.metrics import accuracy_of
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong
-from bpcore.selfcheck._base import args
+from bpcore.selfcheck.keytypes import args
 
 
 def _reference_accuracy(a, y):
