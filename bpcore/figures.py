@@ -221,7 +221,8 @@ def points_data(X: Array, y: Array) -> TraceData:
 
 def decision_boundary_traces() -> list[go.BaseTraceType]:
     """The three empty traces a decision-boundary plot is made of: heatmap, training and validation points."""
-    heat = go.Heatmap(name="model", opacity=BOUNDARY_OPACITY, showscale=False, hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
+    heat = go.Heatmap(name="model", opacity=BOUNDARY_OPACITY, showscale=False,
+                      hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
                       "<extra>model</extra>", zsmooth=False)
     train = go.Scatter(name="training", mode="markers", hovertemplate="%{text}<extra>training</extra>",
                        marker={"size": 7, "line": {"width": 1, "color": "white"}, "symbol": "circle"})

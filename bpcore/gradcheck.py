@@ -52,8 +52,8 @@ def numerical_gradients(net: Network, X: Array, Y: Array, loss: str = "bce", l2:
             for idx in np.ndindex(p.shape):
                 old = p[idx]
 
-                def at(shift: float) -> float:
-                    p[idx] = old + shift
+                def at(shift: float) -> float:   # used at once, within this iteration
+                    p[idx] = old + shift  # noqa: B023
                     return objective()
 
                 if order == 2:

@@ -143,7 +143,7 @@ def comparison_figure(epochs: int = EPOCHS):
                         subplot_titles=[f"output: {LOSS_NAMES['mse']}", f"output: {LOSS_NAMES['bce']}",
                                         "training loss (log scale)", "training accuracy"])
     blank = np.zeros((1, 1, 4), dtype=np.uint8)            # a transparent pixel until the first update
-    for col, loss in ((1, "mse"), (2, "bce")):
+    for col in (1, 2):                                     # MSE left, cross-entropy right
         fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", showlegend=False, name="data",
                                  marker=dict(color=y, colorscale=scale, cmin=0, cmax=1, size=5, showscale=col == 2,
                                              colorbar=dict(title="output a", len=0.45, y=0.78),

@@ -102,7 +102,8 @@ class Panel:
 
     @property
     def figure_widget(self) -> LiveFigure:
-        self.widget
+        if self._widget is None:
+            self._build_widget()
         return self._fig
 
     @property
@@ -173,13 +174,15 @@ class Panel:
                             f"got {type(result).__name__}")
         traces = list(result.get("traces", ()))
         if len(traces) > len(self._fig.data):
-            raise ValueError(f"update returned {len(traces)} trace changes for a figure of {len(self._fig.data)} traces")
+            raise ValueError(f"update returned {len(traces)} trace changes for a figure of "
+                             f"{len(self._fig.data)} traces")
         changed = []
         for i, (changes, sent) in enumerate(zip(traces, self._sent)):
             changes = {k: v for k, v in changes.items() if not (k in sent and same_value(sent[k], v))}
             if changes:  # send only what changed
                 changed.append((i, changes))
-        layout = {k: v for k, v in dict(result.get("layout") or {}).items() if not same_value(self._last_layout.get(k), v)}
+        layout = {k: v for k, v in dict(result.get("layout") or {}).items()
+                  if not same_value(self._last_layout.get(k), v)}
         if not layout:
             sources: dict[int, str] | None = {}
         elif set(layout) == {"images"}:

@@ -102,7 +102,7 @@ KEYS = {
         reference=_layer_delta,
         inputs=_layer_inputs,
         wrong={
-            "sigma' missing: the sum delta_next W_next^T still has to be multiplied by a(1-a)": 
+            "sigma' missing: the sum delta_next W_next^T still has to be multiplied by a(1-a)":
                 lambda d, W, a: d @ W.T,
             "transposed W: the sum runs over the units of the NEXT layer, delta_next @ W_next.T":
                 lambda d, W, a: (d @ W) * a * (1 - a),
