@@ -244,9 +244,9 @@ def loss_curves_data(train_loss: Sequence[float], val_loss: Sequence[float] = ()
     train = finite_or_nan(train_loss)
     epochs = np.arange(1, len(train) + 1, dtype=np.int32)
     val = finite_or_nan(val_loss)
-    traces = [{"x": epochs, "y": train}, {"x": np.arange(1, len(val) + 1, dtype=np.int32), "y": val},
-              {"x": [], "y": [], "text": []}]
-    annotations = []
+    traces: list[TraceData] = [{"x": epochs, "y": train}, {"x": np.arange(1, len(val) + 1, dtype=np.int32), "y": val},
+                               {"x": [], "y": [], "text": []}]
+    annotations: list[dict] = []
     if diverged_epoch is not None:
         finite = np.flatnonzero(np.isfinite(train))
         last = float(train[finite[-1]]) if finite.size else 1.0
@@ -425,7 +425,7 @@ def loss_surface_paths(f: Callable[[Array, Array], Array], paths: Mapping[str, A
     if log_levels:
         surface["z"] = np.log10(np.maximum(surface["z"], 1e-12))
     z = surface["z"][np.isfinite(surface["z"])]
-    levels = np.linspace(z.min(), z.max(), CONTOUR_LEVELS + 2)[1:-1] if z.size else []
+    levels = list(np.linspace(z.min(), z.max(), CONTOUR_LEVELS + 2)[1:-1]) if z.size else []
     fig = go.Figure(go.Scatter(name="loss contours", mode="lines", line={"color": CONTOUR_COLOUR, "width": 1},
                                hoverinfo="skip", showlegend=False,
                                **contour_lines_data(surface["x"], surface["y"], surface["z"], levels)))

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import validation
 from .activations import Activation, get_hidden, get_output
-from .batchnorm import batchnorm_backward, batchnorm_evaluate, batchnorm_forward
+from .batchnorm import batchnorm_backward, batchnorm_evaluate, batchnorm_forward, update_running_statistics
 from .init import DEFAULT_SCALE, get_init
 from .losses import Loss, get_loss, output_delta
 from .metrics import predicted_classes
@@ -59,10 +59,34 @@ class Layer:
 
     def parameters(self) -> list[Array]:
         """The trainable arrays, in the order ``W, b[, gamma, beta]``."""
-        return [self.W, self.b] + ([self.gamma, self.beta] if self.batch_norm else [])
+        if self.gamma is None or self.beta is None:
+            return [self.W, self.b]
+        return [self.W, self.b, self.gamma, self.beta]
 
     def parameter_names(self) -> list[str]:
         return ["W", "b"] + (["gamma", "beta"] if self.batch_norm else [])
+
+    # -- batch normalisation (chapter 13; bpcore.batchnorm holds the formulas) ----------------------
+    def normalise(self, z: Array, train: bool) -> tuple[Array, tuple[Array, Array] | None]:
+        """``u`` from ``z: (n, n_out)`` and the cache the backward pass needs: batch statistics in
+        training, the running ones in evaluation; ``z`` itself (no cache) without batch norm."""
+        if self.gamma is None or self.beta is None or self.running_mean is None or self.running_var is None:
+            return z, None
+        if train:
+            return batchnorm_forward(z, self.gamma, self.beta)
+        return batchnorm_evaluate(z, self.gamma, self.beta, self.running_mean, self.running_var), None
+
+    def normalise_backward(self, grad_u: Array, trace: LayerTrace) -> Array:
+        """``dL/dz`` from ``grad_u = dL/du: (n, n_out)``; with batch norm also fills ``trace.dgamma``, ``trace.dbeta``."""
+        if self.gamma is None or trace.bn_cache is None:
+            return grad_u
+        grad_z, trace.dgamma, trace.dbeta = batchnorm_backward(grad_u, self.gamma, trace.bn_cache)
+        return grad_z
+
+    def track_statistics(self, z: Array) -> None:
+        """After a training step on ``z: (n, n_out)``: move the running mean and variance (batch norm only)."""
+        if self.running_mean is not None and self.running_var is not None:
+            update_running_statistics(self.running_mean, self.running_var, z)
 
 
 @dataclass
@@ -80,22 +104,21 @@ class LayerTrace:
     h: Array
     a: Array
     mask: Array | None = None
-    bn_cache: tuple | None = None
-    delta: Array | None = None
-    dW: Array | None = None
-    db: Array | None = None
+    bn_cache: tuple[Array, Array] | None = None
+    delta: Array = field(default_factory=lambda: np.empty(0))   # filled in by the backward pass
+    dW: Array = field(default_factory=lambda: np.empty(0))
+    db: Array = field(default_factory=lambda: np.empty(0))
     dgamma: Array | None = None
     dbeta: Array | None = None
 
     def gradient_list(self) -> list[Array]:
         """The gradients in the order of :meth:`Layer.parameters`: ``dW, db[, dgamma, dbeta]``."""
-        return [self.dW, self.db] if self.dgamma is None else [self.dW, self.db, self.dgamma, self.dbeta]
+        if self.dgamma is None or self.dbeta is None:
+            return [self.dW, self.db]
+        return [self.dW, self.db, self.dgamma, self.dbeta]
 
     def gradients(self) -> dict[str, Array]:
-        grads = {"W": self.dW, "b": self.db}
-        if self.dgamma is not None:
-            grads.update(gamma=self.dgamma, beta=self.dbeta)
-        return grads
+        return dict(zip(["W", "b", "gamma", "beta"], self.gradient_list()))
 
 
 @dataclass
@@ -221,12 +244,7 @@ class Network:
         a = X
         for i, layer in enumerate(self.layers):
             z = a @ layer.W + layer.b
-            u, cache = z, None
-            if layer.batch_norm:
-                if train:
-                    u, cache = batchnorm_forward(z, layer.gamma, layer.beta)
-                else:
-                    u = batchnorm_evaluate(z, layer.gamma, layer.beta, layer.running_mean, layer.running_var)
+            u, cache = layer.normalise(z, train) if layer.batch_norm else (z, None)   # batch norm: chapter 13
             h = layer.activation.forward(u)
             mask = masks[i] if masks is not None and i < len(self.layers) - 1 else None
             out = h if mask is None else h * mask
@@ -292,10 +310,7 @@ class Network:
                 if t.mask is not None:
                     grad_a = grad_a * t.mask                      # dropped units pass no gradient back
                 grad_u = layer.activation.backward(t.u, t.h, grad_a)  # times f'(u)
-                if layer.batch_norm:
-                    delta, t.dgamma, t.dbeta = batchnorm_backward(grad_u, layer.gamma, t.bn_cache)
-                else:
-                    delta = grad_u
+                delta = layer.normalise_backward(grad_u, t) if layer.batch_norm else grad_u
             t.delta = delta
             t.dW = t.a_in.T @ delta
             if l2:

@@ -26,7 +26,6 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import validation
-from .batchnorm import update_running_statistics
 from .losses import Loss
 from .metrics import accuracy_of
 from .network import LayerTrace, Network, Trace
@@ -114,7 +113,7 @@ def train_step(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: A
     opt.step(params, [g for t in layers for g in t.gradient_list()])
     for layer, t in zip(net.layers, layers):
         if layer.batch_norm:
-            update_running_statistics(layer.running_mean, layer.running_var, t.z)
+            layer.track_statistics(t.z)        # running statistics for evaluation mode
     return layers, value
 
 
@@ -207,9 +206,9 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     """
     X, Y, loss_fn = net.prepare(X, Y, loss)
     base_lr = validation.positive_number(lr, "learning rate lr")
-    epochs = validation.positive_number(epochs, "epochs", integer=True)
+    epochs = validation.positive_integer(epochs, "epochs")
     n = len(X)
-    bs = n if batch_size is None else min(validation.positive_number(batch_size, "batch_size", integer=True), n)
+    bs = n if batch_size is None else min(validation.positive_integer(batch_size, "batch_size"), n)
     if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0:
         raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
     keep = 1.0 - validation.fraction(dropout, "dropout rate")
@@ -217,20 +216,20 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     unknown = [r for r in record if r not in RECORDS]
     if unknown:
         raise ValueError(f"record: unknown quantity {unknown[0]!r}; choose from {list(RECORDS)}")
-    every = validation.positive_number(measure_every, "measure_every", integer=True)
+    every = validation.positive_integer(measure_every, "measure_every")
     has_val = X_val is not None or Y_val is not None
     if has_val:
         if X_val is None or Y_val is None:
             raise ValueError("give both X_val and Y_val, or neither")
         X_val, Y_val, _ = net.prepare(X_val, Y_val, loss_fn, names=("X_val", "Y_val"))
     if early_stopping is not None:
-        early_stopping = validation.positive_number(early_stopping, "early_stopping patience", integer=True)
+        early_stopping = validation.positive_integer(early_stopping, "early_stopping patience")
         if not has_val:
             raise ValueError("early_stopping watches the validation loss: pass X_val and Y_val")
         if every != 1:
             raise ValueError(f"early_stopping counts epochs of validation: it needs measure_every=1, got {every}")
     if snapshot_every is not None:
-        snapshot_every = validation.positive_number(snapshot_every, "snapshot_every", integer=True)
+        snapshot_every = validation.positive_integer(snapshot_every, "snapshot_every")
     opt = make_optimizer(optimizer, base_lr, momentum)
     schedule_fn = get_schedule(schedule)
     rng = np.random.default_rng(seed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bpcore import figures as F
 from bpcore.activations import Activation, ReLU, Sigmoid, Tanh
@@ -44,10 +45,10 @@ class Step(Activation):
     formula = r"1 \text{ if } z \ge 0 \text{ else } 0"
     derivative_formula = r"0"
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return (np.asarray(z, dtype=float) >= 0).astype(float)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         return np.zeros_like(np.asarray(z, dtype=float))
 
 

@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from bpcore.figures import FONT_COLOUR, OKABE_ITO, SERIES_COLOURS
 from bpcore.network import Network, Trace
 from bpcore.optimizers import SGD
 from bpcore.training import train
@@ -194,7 +195,7 @@ VARIANTS: dict[str, Callable[[Trace], Array] | None] = {
     "mistake: missing σ'": wrong_delta_no_sigma_prime,
     "mistake: flipped sign": wrong_delta_flipped_sign,
 }
-_POSITIVE, _NEGATIVE = "#0072B2", "#D55E00"   # blue / vermillion (colour-blind safe)
+_POSITIVE, _NEGATIVE = OKABE_ITO["blue"], OKABE_ITO["vermillion"]   # colour-blind safe
 
 
 def _edges() -> list[tuple[int, int, int]]:
@@ -252,7 +253,7 @@ def hand_figure():
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08,
                         subplot_titles=("printed MSE loss", "weights w and gradients g = ∂L/∂w"))
-    fig.add_trace(go.Scatter(x=[0], y=[1], mode="lines", name="MSE loss", line={"color": "#0072B2"},
+    fig.add_trace(go.Scatter(x=[0], y=[1], mode="lines", name="MSE loss", line={"color": SERIES_COLOURS[0]},
                              showlegend=False, hovertemplate="iteration %{x}<br>loss %{y:.6g}<extra></extra>"),
                   row=1, col=1)
     for layer, i, j in _edges():
@@ -265,7 +266,7 @@ def hand_figure():
                   row=1, col=2)
     units = [(c, u) for c in range(3) for u in range(2)]
     fig.add_trace(go.Scatter(x=[c for c, _ in units], y=[1.0 - u for _, u in units], mode="markers+text",
-                             marker={"size": 26, "color": "white", "line": {"color": "#333", "width": 2}},
+                             marker={"size": 26, "color": "white", "line": {"color": FONT_COLOUR, "width": 2}},
                              text=[""] * 6, textposition="bottom center", textfont={"size": 10},
                              showlegend=False, hoverinfo="skip"), row=1, col=2)
     fig.update_xaxes(title_text="iteration (SGD step)", row=1, col=1)

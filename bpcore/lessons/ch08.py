@@ -109,8 +109,8 @@ def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:
 # -- the side-by-side figure -------------------------------------------------------------------
 RESOLUTION = 40  # grid points per side of each output map
 LOSS_NAMES = {"mse": "sigmoid + MSE", "bce": "sigmoid + cross-entropy"}
-COLOURS = {"mse": "#D55E00", "bce": "#0072B2"}
-LOSS_AXIS = [-2.0, 2.0]  # log10 of the loss axis' ends: every run of the panel stays within 0.01..100
+COLOURS = {"mse": F.OKABE_ITO["vermillion"], "bce": F.OKABE_ITO["blue"]}
+LOSS_AXIS = (-2.0, 2.0)  # log10 of the loss axis' ends: every run of the panel stays within 0.01..100
 
 
 def bounds() -> tuple[float, float, float, float]:
@@ -164,7 +164,7 @@ def comparison_figure(epochs: int = EPOCHS):
                                      showlegend=what == "loss", legendgroup=loss),
                           row=2, col=col)
         fig.update_xaxes(title_text="epoch", range=[1, max(epochs, 2)], row=2, col=col)
-    fig.update_yaxes(title_text="loss (each its own)", type="log", range=LOSS_AXIS, row=2, col=1)
+    fig.update_yaxes(title_text="loss (each its own)", type="log", range=list(LOSS_AXIS), row=2, col=1)
     fig.update_yaxes(title_text="fraction correct", range=[0, 1.02], row=2, col=2)
     style(fig, "The same start, two losses", height=720)
     fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0.0))
@@ -175,15 +175,14 @@ def comparison_update(k: float, lr: float = 1.0, epochs: int = EPOCHS) -> dict:
     """Train both runs from :func:`starting_network` ``(k)`` and return the panel's changes: the curves,
     the two output maps (layout images) and a status line."""
     start = starting_network(k)
-    nets, curves = {}, {}
+    nets: dict[str, Network] = {}
+    curves: dict[str, tuple[Array, Array, int | None]] = {}
     for loss in ("mse", "bce"):
         nets[loss] = start.copy()
         curves[loss] = train_curves(nets[loss], loss, lr, epochs)
     traces: list[dict] = [{}, {}]
-    for what in (0, 1):                                 # 0: loss, 1: accuracy
-        for loss in ("mse", "bce"):
-            values = curves[loss][what]
-            traces.append({"x": np.arange(1, len(values) + 1), "y": values})
+    for values in (curves["mse"][0], curves["bce"][0], curves["mse"][1], curves["bce"][1]):  # losses, accuracies
+        traces.append({"x": np.arange(1, len(values) + 1), "y": values})
     layout = {"images": [output_image(nets["mse"], 1), output_image(nets["bce"], 2)],   # LOSS_AXIS, wider if needed
               "yaxis3.range": F.log_axis_range(curves["mse"][0], curves["bce"][0], least=LOSS_AXIS)}
     parts = []

@@ -20,7 +20,7 @@ import numpy as np
 
 from bpcore import optimizers
 from bpcore.optimizers import optimizer_path
-from bpcore.figures import loss_surface_paths, path_data
+from bpcore.figures import OKABE_ITO, loss_surface_paths, path_data
 
 Array = np.ndarray
 
@@ -138,7 +138,7 @@ def paths_figure(surface, lr: float, beta: float, steps: int = 100, methods=METH
     for trace, width, dash in zip(fig.data[1:], (5, 2.5, 2), ("solid", "solid", "dot")):
         trace.line.width, trace.line.dash = width, dash
     fig.add_scatter(x=[surface.minimum[0]], y=[surface.minimum[1]], mode="markers", name="minimum",
-                    marker={"symbol": "x", "size": 12, "color": "#000000"})
+                    marker={"symbol": "x", "size": 12, "color": OKABE_ITO["black"]})
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return fig
 

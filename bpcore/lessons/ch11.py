@@ -110,7 +110,7 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
     loss, _, diverged = F.loss_curves_traces()
     fig.add_trace(loss, 1, 2)
     fig.add_trace(diverged, 1, 2)
-    for name, colour in (("first epoch", "#999999"), ("last epoch", F.OKABE_ITO["orange"])):
+    for name, colour in (("first epoch", F.FONT_COLOUR), ("last epoch", F.OKABE_ITO["orange"])):
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name=name, line=dict(color=colour, width=2),
                                  marker=dict(size=8)), 1, 3)
     F.style(fig, "Gradients through a deep network", height=430)

@@ -40,7 +40,8 @@ RESOLUTION = 40   # grid points per side of the panel's decision boundary
 
 def data() -> tuple[Array, Array, Array, Array]:
     """``X (60, 2), y (60,)`` to train on and ``X_val (200, 2), y_val (200,)`` from the same distribution."""
-    return tuple(a.copy() for a in _data())
+    X, y, X_val, y_val = _data()
+    return X.copy(), y.copy(), X_val.copy(), y_val.copy()
 
 
 @functools.cache

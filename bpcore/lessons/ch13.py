@@ -24,7 +24,7 @@ from bpcore.widgets import IntSlider, LogSlider, Panel, panel
 
 Array = np.ndarray
 
-COLOURS = {False: "#7f7f7f", True: "#2166ac"}
+COLOURS = {False: F.FONT_COLOUR, True: F.OKABE_ITO["blue"]}
 NAMES = {False: "without batch norm", True: "with batch norm"}
 SHORT = {False: "plain", True: "batch norm"}
 

@@ -12,9 +12,6 @@ from .result import CheckResult
 Array = np.ndarray
 
 
-Array = np.ndarray
-
-
 class Wrong:
     """A typical wrong answer plus an optional hint printed after its name.
 

@@ -150,7 +150,7 @@ class Dropdown(Control):
                           style={"description_width": "initial"})
 
     def default_static_values(self) -> list[Any]:
-        return self.options[:MAX_FRAMES_PER_CONTROL]
+        return list(self.options[:MAX_FRAMES_PER_CONTROL])
 
 
 @dataclass

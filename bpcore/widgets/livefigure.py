@@ -79,7 +79,7 @@ class LiveFigure(go.FigureWidget):
             if any(key != "source" and not same_value(old.get(key), value) for key, value in new.items()):
                 return None
             if new.get("source") != old.get("source"):
-                sources[k] = new.get("source")
+                sources[k] = str(new.get("source"))
         return sources
 
     def redraw_free(self, traces: Sequence[tuple[int, Mapping[str, Any]]] = (),

@@ -62,6 +62,7 @@ class Panel:
         self.updates = 0  # completed updates (a test hook)
         self.redraws = {"free": 0, "full": 0}  # how updates were drawn (see LiveFigure; a test hook)
         self._widget = None
+        self._muted = False   # True while set() moves several widgets: one refresh for all of them
 
     # -- values --------------------------------------------------------------------------------
     @property
@@ -266,9 +267,9 @@ class Panel:
             label = self.controls[name].label or name
             steps = []
             for i, value in enumerate(grid):
-                combo = list(active)
-                combo[k] = i
-                target = [[_frame_name(combo)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+                at = list(active)
+                at[k] = i
+                target = [[_frame_name(at)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                                   "transition": {"duration": 0}}]
                 steps.append({"label": _format_value(value), "method": "skip" if two else "animate",
                               "args": target})

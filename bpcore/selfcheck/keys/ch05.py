@@ -28,7 +28,7 @@ def _layer_delta(delta_next: Array, W_next: Array, a: Array) -> Array:
 
 def _layer_inputs() -> dict[str, object]:
     rng = np.random.default_rng(5)
-    out = {}
+    out: dict[str, object] = {}
     for label, n, k in (("4 samples, 3 units per layer", 4, 3), ("1 sample, 2 units per layer", 1, 2),
                         ("6 samples, 4 units per layer", 6, 4)):
         delta_next = rng.normal(0.0, 0.5, size=(n, k))
