@@ -296,8 +296,8 @@ class Network:
         """Fill in ``delta``, ``dW``, ``db`` of every layer trace, from the output layer back.
 
         ``traces``: :meth:`forward_pass` of ``X`` in training mode; ``Y: (n, n_out)``. ``delta_out``
-        ``(n, n_out)`` replaces the output error signal :math:`\\delta^L` the loss gives (chapter 6 feeds
-        it deliberately wrong ones); every other line is the same.
+        ``(n, n_out)``, if given, replaces the output error signal the loss gives (chapter 6 feeds it
+        deliberately wrong ones); every other line is the same.
         """
         last = traces[-1]
         delta = output_delta(loss_fn, self.layers[-1].activation, last.z, last.a, Y)
