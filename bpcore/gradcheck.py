@@ -20,7 +20,7 @@ per-array errors too, to find *where* a wrong gradient is.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ Array = np.ndarray
 TOL = 1e-7
 #: the five-point central stencil with eps = 1e-4: truncation ~1e-16, round-off ~1e-12, so even a
 #: layer whose gradient is only ~1e-4 in size is measured far below TOL
-STENCIL = dict(eps=1e-4, order=4)
+STENCIL: dict[str, Any] = dict(eps=1e-4, order=4)
 #: absolute allowance for round-off when the true gradient is exactly zero (e.g. behind a dead ReLU)
 ATOL = 1e-10
 

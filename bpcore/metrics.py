@@ -19,11 +19,13 @@ def predicted_classes(outputs: np.ndarray) -> np.ndarray:
 
 
 def accuracy_of(outputs: np.ndarray, Y: np.ndarray) -> float:
-    """Fraction classified right, outputs ``(n, n_out)`` against targets ``Y (n, n_out)``
-    (:func:`predicted_classes` of both; never ``|a - y| < tol``)."""
-    if outputs.shape[1] == 1:    # the same rule as predicted_classes, without building the labels
-        return np.count_nonzero((outputs >= THRESHOLD) == (Y >= THRESHOLD)) / len(outputs)
-    return np.count_nonzero(outputs.argmax(axis=1) == Y.argmax(axis=1)) / len(outputs)
+    """Fraction classified right, outputs ``(n, n_out)`` against targets ``Y (n, n_out)``, by the rule of
+    :func:`predicted_classes`: threshold 0.5 for one output, arg-max otherwise (never ``|a - y| < tol``)."""
+    if outputs.shape[1] == 1:
+        hits = np.count_nonzero((outputs >= THRESHOLD) == (Y >= THRESHOLD))
+    else:
+        hits = np.count_nonzero(outputs.argmax(axis=1) == Y.argmax(axis=1))
+    return hits / len(outputs)
 
 
 def accuracy(net: "Network", X: np.ndarray, y: np.ndarray) -> float:

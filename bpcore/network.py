@@ -35,6 +35,9 @@ from .losses import Loss, get_loss, output_delta
 from .metrics import predicted_classes
 
 Array = np.ndarray
+#: what a :class:`LayerTrace` holds for ``delta``, ``dW``, ``db`` until the backward pass fills them in
+NOT_COMPUTED = np.empty(0)
+NOT_COMPUTED.flags.writeable = False
 
 
 @dataclass
@@ -105,9 +108,9 @@ class LayerTrace:
     a: Array
     mask: Array | None = None
     bn_cache: tuple[Array, Array] | None = None
-    delta: Array = field(default_factory=lambda: np.empty(0))   # filled in by the backward pass
-    dW: Array = field(default_factory=lambda: np.empty(0))
-    db: Array = field(default_factory=lambda: np.empty(0))
+    delta: Array = field(default_factory=lambda: NOT_COMPUTED)   # filled in by the backward pass
+    dW: Array = field(default_factory=lambda: NOT_COMPUTED)
+    db: Array = field(default_factory=lambda: NOT_COMPUTED)
     dgamma: Array | None = None
     dbeta: Array | None = None
 

@@ -288,7 +288,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
 
             if snapshot_every and epoch % snapshot_every == 0:
                 hist.snapshots.append((epoch, net.get_weights()))
-            hist.status = f"trained {epoch} epochs · loss {epoch_loss:.4g}"
+            if callback is not None or epoch == epochs:   # what a callback (or the caller) reads
+                hist.status = f"trained {epoch} epochs · loss {epoch_loss:.4g}"
             if early_stopping and since_best >= early_stopping:
                 hist.stopped_early = True
                 if restore_best and best_weights is not None:
