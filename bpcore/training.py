@@ -100,14 +100,16 @@ def dropout_masks(rng: np.random.Generator, n: int, widths: Sequence[int], keep:
 
 def train_step(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Array, loss_fn: Loss,
                l2: float = 0.0, masks: Sequence[Array] | None = None,
-               output_delta: Callable[[Trace], Array] | None = None) -> tuple[list[LayerTrace], float]:
+               output_delta: Callable[[Trace], Array] | None = None,
+               with_loss: bool = True) -> tuple[list[LayerTrace], float]:
     """One step on the batch ``X: (n, n_in)``, ``Y: (n, n_out)``: forward, objective, backward, update.
 
     ``params``: ``net.parameters()``. Returns the layer traces (with their gradients) and the objective
-    before the step. ``output_delta(trace)``, if given, replaces :math:`\\delta^L` (chapter 6's mistakes).
+    before the step (NaN when ``with_loss`` is False: then it is not computed). ``output_delta(trace)``,
+    if given, replaces :math:`\\delta^L` (chapter 6's mistakes).
     """
     layers = net.forward_pass(X, train=True, masks=masks)
-    value = net.objective(layers[-1], Y, loss_fn, l2)
+    value = net.objective(layers[-1], Y, loss_fn, l2) if with_loss else math.nan
     delta_out = None if output_delta is None else output_delta(Trace(layers, value, layers[-1].a, Y))
     net.backward_pass(layers, Y, loss_fn, l2, delta_out)
     opt.step(params, [g for t in layers for g in t.gradient_list()])
@@ -135,7 +137,7 @@ class Epoch:
 def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Array, loss_fn: Loss,
               batch_size: int, rng: np.random.Generator, l2: float = 0.0, keep: float = 1.0,
               record: Sequence[str] = DEFAULT_RECORD,
-              output_delta: Callable[[Trace], Array] | None = None) -> Epoch:
+              output_delta: Callable[[Trace], Array] | None = None, with_loss: bool = True) -> Epoch:
     """One pass over ``X: (n, n_in)``, ``Y: (n, n_out)`` in shuffled batches of ``batch_size``
     (unshuffled if one batch holds everything), a :func:`train_step` each."""
     n = len(X)
@@ -153,7 +155,7 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
             idx = order[start:start + batch_size]
             Xb, Yb = X[idx], Y[idx]
         masks = dropout_masks(rng, len(Xb), widths, keep) if keep < 1.0 else None
-        layers, value = train_step(net, opt, params, Xb, Yb, loss_fn, l2, masks, output_delta)
+        layers, value = train_step(net, opt, params, Xb, Yb, loss_fn, l2, masks, output_delta, with_loss)
         loss_sum += value * len(Xb)
         if want_acc:
             correct += accuracy_of(layers[-1].a, Yb) * len(Xb)
@@ -170,21 +172,27 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
                  delta_norms=None if delta_sum is None else delta_sum / n_batches)
 
 
-def evaluate(net: Network, X: Array, Y: Array, loss_fn: Loss, l2: float = 0.0) -> tuple[float, float]:
-    """Loss (plus the L2 penalty when ``l2 > 0``) and accuracy on ``X: (n, n_in)``, ``Y: (n, n_out)``
-    in evaluation mode (no dropout, batch norm with running statistics)."""
+def evaluate(net: Network, X: Array, Y: Array, loss_fn: Loss, l2: float = 0.0,
+             with_loss: bool = True) -> tuple[float, float]:
+    """Loss (plus the L2 penalty when ``l2 > 0``; NaN unless ``with_loss``) and accuracy on ``X: (n, n_in)``,
+    ``Y: (n, n_out)`` in evaluation mode (no dropout, batch norm with running statistics)."""
     out = net.forward_pass(X, train=False)[-1]
-    return float(net.objective(out, Y, loss_fn, l2)), accuracy_of(out.a, Y)
+    return float(net.objective(out, Y, loss_fn, l2)) if with_loss else math.nan, accuracy_of(out.a, Y)
 
 
 # -- the loop --------------------------------------------------------------------------------
+def loss_note(loss: float) -> str:
+    """`` · loss 0.1234`` for a status line, or nothing when the loss was not computed (NaN)."""
+    return "" if math.isnan(loss) else f" · loss {loss:.4g}"
+
+
 def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, epochs: int = 100,
           batch_size: int | None = None, seed: int | None = None, optimizer: str | Optimizer = "sgd",
           momentum: float = 0.9, l2: float = 0.0, dropout: float = 0.0,
           X_val: Array | None = None, Y_val: Array | None = None, early_stopping: int | None = None,
           restore_best: bool = True, schedule=None, callback: Callable[[int, History], object] | None = None,
           snapshot_every: int | None = None, evaluate_train: bool = False,
-          divergence_factor: float = 1e3, record: Sequence[str] = DEFAULT_RECORD, measure_every: int = 1,
+          divergence_factor: float | None = 1e3, record: Sequence[str] = DEFAULT_RECORD, measure_every: int = 1,
           output_delta: Callable[[Trace], Array] | None = None) -> History:
     """Train ``net`` in place and return its :class:`History`.
 
@@ -201,7 +209,9 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     ``False`` stops training. snapshot_every: keep a copy of the weights every this many epochs (and
     before training). evaluate_train: record the full training set's loss/accuracy in evaluation mode
     at the measured epochs instead of the running mean over batches -- useful with dropout.
-    divergence_factor: see :func:`diverged`. record: what to record, a subset of :data:`RECORDS`.
+    divergence_factor: see :func:`diverged`; None switches the rule off (and with it the training loss,
+    unless recorded). record: what to record, a subset of :data:`RECORDS`; the validation loss is
+    computed when "loss" is recorded or early stopping needs it.
     output_delta: ``trace -> delta_L`` replaces the output error signal (to show what a wrong one does).
     """
     X, Y, loss_fn = net.prepare(X, Y, loss)
@@ -240,12 +250,15 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
         hist.snapshots.append((0, net.get_weights()))
     best_val, best_weights, since_best = np.inf, None, 0
 
+    watch = divergence_factor is not None                 # the divergence rule needs the training loss
+    val_loss_needed = "loss" in record or early_stopping is not None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         # divergence is judged against the loss before any step (the first epoch may already explode)
-        initial_loss = net.objective(net.forward_pass(X, train=False)[-1], Y, loss_fn, l2)
+        initial_loss = net.objective(net.forward_pass(X, train=False)[-1], Y, loss_fn, l2) if watch else math.nan
         for epoch in range(1, epochs + 1):
             opt.lr = base_lr * schedule_fn(epoch - 1)
-            ep = run_epoch(net, opt, params, X, Y, loss_fn, bs, rng, l2, keep, per_batch, output_delta)
+            ep = run_epoch(net, opt, params, X, Y, loss_fn, bs, rng, l2, keep, per_batch, output_delta,
+                           with_loss=watch or "loss" in per_batch)
             hist.epochs_run = epoch
             hist.lr.append(opt.lr)
             if "loss" in per_batch:
@@ -268,7 +281,7 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
                     if "accuracy" in record:
                         hist.train_accuracy.append(acc)
 
-            if diverged(epoch_loss, initial_loss, divergence_factor):
+            if divergence_factor is not None and diverged(epoch_loss, initial_loss, divergence_factor):
                 hist.diverged, hist.diverged_epoch = True, epoch
                 how = "became NaN/infinite" if not math.isfinite(epoch_loss) else \
                     f"grew from {initial_loss:.3g} to {epoch_loss:.3g}"
@@ -276,8 +289,9 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
                 break
 
             if measured and X_val is not None and Y_val is not None:
-                val, val_acc = evaluate(net, X_val, Y_val, loss_fn)
-                hist.val_loss.append(val)
+                val, val_acc = evaluate(net, X_val, Y_val, loss_fn, with_loss=val_loss_needed)
+                if val_loss_needed:
+                    hist.val_loss.append(val)
                 hist.val_accuracy.append(val_acc)
                 if val < best_val:
                     best_val, since_best, hist.best_epoch = val, 0, epoch
@@ -289,7 +303,7 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
             if snapshot_every and epoch % snapshot_every == 0:
                 hist.snapshots.append((epoch, net.get_weights()))
             if callback is not None or epoch == epochs:   # what a callback (or the caller) reads
-                hist.status = f"trained {epoch} epochs · loss {epoch_loss:.4g}"
+                hist.status = f"trained {epoch} epochs{loss_note(epoch_loss)}"
             if early_stopping and since_best >= early_stopping:
                 hist.stopped_early = True
                 if restore_best and best_weights is not None:
@@ -299,6 +313,6 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
                                f"{', weights restored' if restore_best else ''})")
                 break
             if callback is not None and callback(epoch, hist) is False:
-                hist.status = f"stopped by the callback at epoch {epoch} · loss {epoch_loss:.4g}"
+                hist.status = f"stopped by the callback at epoch {epoch}{loss_note(epoch_loss)}"
                 break
     return hist

@@ -263,3 +263,20 @@ def test_named_steps_are_the_loop(moons):
     (1001.0, 1.0, 1e3, True), (2e-9, 0.0, 1e3, True), (5e-10, 0.0, 1e3, False), (5.0, 1.0, float("inf"), False)])
 def test_the_divergence_rule(loss, initial, factor, expected):
     assert bpcore.training.diverged(loss, initial, factor) is expected
+
+
+def test_what_is_not_asked_for_is_not_computed(moons, monkeypatch):
+    """record=("accuracy",) with the divergence rule off: no loss is computed, the numbers stay the same."""
+    X, y = moons
+    Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=0)
+    ref_net, lean_net = bpcore.Network([2, 6, 1], seed=2), bpcore.Network([2, 6, 1], seed=2)
+    ref = bpcore.train(ref_net, Xt, yt, lr=0.3, epochs=12, batch_size=50, seed=1, X_val=Xv, Y_val=yv)
+    calls = []
+    original = bpcore.Network.objective
+    monkeypatch.setattr(bpcore.Network, "objective", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    lean = bpcore.train(lean_net, Xt, yt, lr=0.3, epochs=12, batch_size=50, seed=1, X_val=Xv, Y_val=yv,
+                        record=("accuracy",), divergence_factor=None)
+    assert calls == [] and lean.train_loss == [] and lean.val_loss == []
+    assert lean.train_accuracy == ref.train_accuracy and lean.val_accuracy == ref.val_accuracy
+    assert all(np.array_equal(a, b) for a, b in zip(ref_net.get_weights(), lean_net.get_weights()))
+    assert lean.status == "trained 12 epochs"
