@@ -75,7 +75,7 @@ def torch_setup():
             loss = loss_fn(model(Xt), Yt)
             loss.backward()
             opt.step()
-        return float(loss)   # the loss before the last step, like the others
+        return loss.item()   # the loss before the last step, like the others
 
     return run
 

@@ -47,7 +47,7 @@ class Optimizer:
         elif len(self.state) != len(params):
             raise ValueError(f"this optimiser was used with {len(self.state)} parameter arrays, now {len(params)}: "
                              f"create one optimiser per network")
-        if [np.shape(g) for g in grads] != self.shapes or any(p.shape != s for p, s in zip(params, self.shapes)):
+        if [getattr(g, "shape", None) for g in grads] != self.shapes or [p.shape for p in params] != self.shapes:
             for p, g, shape in zip(params, grads, self.shapes):       # check everything before changing anything
                 if np.shape(g) != shape or p.shape != shape:
                     raise ValueError(f"gradient of shape {np.shape(g)} for a parameter of shape {p.shape} "

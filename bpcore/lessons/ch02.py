@@ -172,7 +172,7 @@ def network_views_update(net: Network, target: str = "XOR", resolution: int = RE
     for model in (hidden_unit(net, 0), hidden_unit(net, 1), net):
         traces += [F.decision_boundary_data(model, bounds, resolution), _corner_points(labels)]
     out = net.forward(CORNERS)[:, 0]
-    right = int(np.sum((out >= 0.5).astype(int) == labels))
+    right = int(np.sum(net.predict(CORNERS) == labels))      # bpcore.metrics' rule: output >= 0.5
     corners = ", ".join(f"{int(x1)}{int(x2)}→{a:.2f}" for (x1, x2), a in zip(CORNERS, out))
     return dict(traces=traces, status=f"outputs at the corners {corners} · {right} of 4 right for {target}")
 
