@@ -8,7 +8,8 @@ weights and do the same arithmetic (their final losses are printed to show it). 
   uses ``np.tanh``;
 * ``bpcore.train`` <= 0.33x PyTorch on the CPU (float64, one thread: ``nn.Linear`` layers, ``optim.SGD``).
 
-The runs are interleaved in one process and each figure is the median of ``--repeats`` runs. The ratios
+The runs are interleaved in one process (their order rotating from round to round) and each figure is
+the median of ``--repeats`` runs. The ratios
 use CPU time (``time.process_time``; every contender runs on one thread), which other processes on a
 busy machine disturb far less than wall-clock time; the wall-clock ratios are printed too. A third
 line gives the ratio against the hand loop using bpcore's own tanh (``expm1``-based, faster than
@@ -87,8 +88,9 @@ def timed(run) -> tuple[float, float, float]:
     return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
-def one_round(X: np.ndarray, Y: np.ndarray, torch_run) -> list[tuple[str, float, float, float]]:
-    """``(name, cpu seconds, wall seconds, final loss)`` of each contender, one run each, same initial weights."""
+def one_round(X: np.ndarray, Y: np.ndarray, torch_run, shift: int = 0) -> list[tuple[str, float, float, float]]:
+    """``(name, cpu seconds, wall seconds, final loss)`` of each contender, one run each, same initial weights,
+    in an order rotated by ``shift`` (so no contender always runs right after PyTorch has filled the caches)."""
     net = bpcore.Network([2, 16, 1], hidden="tanh", output="sigmoid", seed=0)
     weights = [p.copy() for p in net.parameters()]
     contenders = [
@@ -98,7 +100,8 @@ def one_round(X: np.ndarray, Y: np.ndarray, torch_run) -> list[tuple[str, float,
     ]
     if torch_run is not None:
         contenders.append(("torch", lambda: torch_run(X, Y, *weights)))
-    return [(name, *timed(run)) for name, run in contenders]
+    shift %= len(contenders)
+    return [(name, *timed(run)) for name, run in contenders[shift:] + contenders[:shift]]
 
 
 def main() -> None:
@@ -112,7 +115,7 @@ def main() -> None:
     wall: dict[str, list[float]] = {}
     losses: dict[str, float] = {}
     for repeat in range(args.repeats + 1):       # the first round warms up caches and is not counted
-        for name, cpu_s, wall_s, loss in one_round(X, Y, torch_run):
+        for name, cpu_s, wall_s, loss in one_round(X, Y, torch_run, shift=repeat):
             losses[name] = loss
             if repeat:
                 cpu.setdefault(name, []).append(cpu_s)
