@@ -50,7 +50,8 @@ def first_panel(notebook: Path):
             with capture_output():  # the chapter's own printing is not this benchmark's output
                 result = shell.run_cell(cell.source, silent=True)
             if not result.success and not made:
-                raise RuntimeError(f"{notebook.name}: cell {n} failed: {result.error_in_exec or result.error_before_exec}")
+                error = result.error_in_exec or result.error_before_exec
+                raise RuntimeError(f"{notebook.name}: cell {n} failed: {error}")
             if made:
                 return made[0], n, time.perf_counter() - start
         return None, len(cells), time.perf_counter() - start

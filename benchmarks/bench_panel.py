@@ -23,7 +23,8 @@ import time
 
 import numpy as np
 
-from bpcore.widgets import TrainingSetup, training_panel, training_update
+from bpcore.experiments import TrainingSetup
+from bpcore.widgets import training_panel, training_update
 
 
 def percentiles(samples_ms: list[float]) -> str:

@@ -1,12 +1,13 @@
 """bpcore: backpropagation written out, for the book *Backprop, Live*.
 
 Read the modules in this order: :mod:`~bpcore.activations` and :mod:`~bpcore.losses` (the math, each
-function beside its derivative), :mod:`~bpcore.network` (forward pass and backpropagation),
-:mod:`~bpcore.gradcheck`, :mod:`~bpcore.optimizers`, :mod:`~bpcore.training`, :mod:`~bpcore.datasets`.
+function beside its derivative), :mod:`~bpcore.network` (forward pass and backpropagation:
+``prepare``, ``forward_pass``, ``objective``, ``backward_pass``, ``trace``), :mod:`~bpcore.gradcheck`,
+:mod:`~bpcore.optimizers`, :mod:`~bpcore.training` (the one training loop), :mod:`~bpcore.datasets`.
 """
 from __future__ import annotations
 
-from . import activations, datasets, losses, optimizers, schedules
+from . import activations, datasets, losses, optimizers, schedules, training
 from .datasets import one_hot, train_val_split
 from .gradcheck import gradient_check, numerical_gradients, relative_error
 from .metrics import accuracy, confusion_matrix
@@ -24,5 +25,5 @@ def setup_notebook() -> None:
 
 __all__ = ["Network", "Layer", "LayerTrace", "Trace", "History", "train", "gradient_check",
            "numerical_gradients", "relative_error", "accuracy", "confusion_matrix", "one_hot",
-           "train_val_split", "activations", "losses", "optimizers", "schedules", "datasets",
+           "train_val_split", "activations", "losses", "optimizers", "schedules", "datasets", "training",
            "setup_notebook", "__version__"]

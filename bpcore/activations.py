@@ -16,13 +16,14 @@ every ``z`` in its row, so its ``backward`` is a Jacobian-vector product.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._names import lookup
 
 Array = np.ndarray
 
 
-def sigmoid(z: Array) -> Array:
+def sigmoid(z: ArrayLike) -> Array:
     r"""Logistic sigmoid :math:`\sigma(z) = 1/(1+e^{-z})`, without overflow.
 
     The naive formula computes ``exp(-z)``, which overflows for ``z < -709``.
@@ -35,13 +36,13 @@ def sigmoid(z: Array) -> Array:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def log_sigmoid(z: Array) -> Array:
+def log_sigmoid(z: ArrayLike) -> Array:
     r""":math:`\log\sigma(z) = -\log(1+e^{-z}) = -\mathrm{softplus}(-z)`, stable for any ``z``."""
     z = np.asarray(z, dtype=float)
     return -(np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z))))
 
 
-def log_softmax(z: Array) -> Array:
+def log_softmax(z: ArrayLike) -> Array:
     r"""Row-wise :math:`\log \mathrm{softmax}(z)_k = z_k - \log\sum_j e^{z_j}` (log-sum-exp).
 
     Subtracting the row maximum first keeps every exponent :math:`\le 0`.
@@ -59,17 +60,17 @@ class Activation:
     derivative_formula: str = ""
     elementwise: bool = True
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         raise NotImplementedError  # pragma: no cover - every subclass defines it
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         raise NotImplementedError  # pragma: no cover
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         r""":math:`\partial L/\partial z = \partial L/\partial a \odot f'(z)`."""
         return grad_a * self.derivative(z)
 
-    def __call__(self, z: Array) -> Array:
+    def __call__(self, z: ArrayLike) -> Array:
         return self.forward(z)
 
     def __repr__(self) -> str:
@@ -86,18 +87,18 @@ class Sigmoid(Activation):
     formula = r"\sigma(z) = 1/(1+e^{-z})"
     derivative_formula = r"\sigma'(z) = \sigma(z)(1-\sigma(z))"
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return sigmoid(z)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         s = sigmoid(z)
         return s * (1.0 - s)
 
-    def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
+    def backward(self, z: Array | None, a: Array, grad_a: Array) -> Array:
         return grad_a * a * (1.0 - a)  # sigma' from the cached output: no exp needed
 
 
-def tanh(z: Array) -> Array:
+def tanh(z: ArrayLike) -> Array:
     r""":math:`\tanh(z) = \operatorname{sign}(z)\,\frac{1 - e^{-2|z|}}{1 + e^{-2|z|}}`, without overflow.
 
     Only :math:`e^{-2|z|} \le 1` is formed, and through ``expm1`` (:math:`e^x - 1` computed directly),
@@ -121,10 +122,10 @@ class Tanh(Activation):
     formula = r"\tanh(z)"
     derivative_formula = r"\tanh'(z) = 1-\tanh^2(z)"
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return tanh(z)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         return 1.0 - tanh(z) ** 2
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
@@ -141,10 +142,10 @@ class ReLU(Activation):
     formula = r"\max(0, z)"
     derivative_formula = r"1 \text{ if } z>0 \text{ else } 0"
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return np.maximum(z, 0.0)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         return (np.asarray(z) > 0).astype(float)
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
@@ -164,10 +165,11 @@ class LeakyReLU(Activation):
     def __init__(self, alpha: float = 0.01):
         self.alpha = float(alpha)
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
+        z = np.asarray(z, dtype=float)
         return np.where(z > 0, z, self.alpha * z)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         return np.where(np.asarray(z) > 0, 1.0, self.alpha)
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
@@ -181,10 +183,10 @@ class Linear(Activation):
     formula = r"z"
     derivative_formula = r"1"
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return np.asarray(z, dtype=float)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         return np.ones_like(np.asarray(z, dtype=float))
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
@@ -205,10 +207,10 @@ class Softmax(Activation):
     derivative_formula = r"\partial a_k/\partial z_j = a_k(\delta_{kj}-a_j)"
     elementwise = False
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return np.exp(log_softmax(z))
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         """The full Jacobian, shape ``(n_samples, n_units, n_units)``."""
         a = self.forward(z)
         return a[:, :, None] * (np.eye(a.shape[1])[None] - a[:, None, :])

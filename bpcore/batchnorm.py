@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 
+#: added to the variance before the square root (training and evaluation alike)
 EPS = 1e-5
+#: running statistics: ``running = MOMENTUM * running + BATCH_WEIGHT * batch`` after every training step.
+#: BATCH_WEIGHT is written out, not computed: ``1 - 0.9`` is 0.09999999999999998 in floating point.
+MOMENTUM = 0.9
+BATCH_WEIGHT = 0.1
 
 
 def batchnorm_forward(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
@@ -44,3 +49,20 @@ def batchnorm_backward(grad_u: np.ndarray, gamma: np.ndarray,
     g = grad_u * gamma
     dz = inv_std / n * (n * g - g.sum(axis=0) - z_hat * np.sum(g * z_hat, axis=0))
     return dz, dgamma, dbeta
+
+
+def batchnorm_evaluate(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, running_mean: np.ndarray,
+                       running_var: np.ndarray, eps: float = EPS) -> np.ndarray:
+    r"""Evaluation mode: normalise ``z: (n, units)`` with the running statistics ``(units,)`` instead of
+    the batch's, :math:`u = \gamma (z - \bar\mu)/\sqrt{\bar\sigma^2 + \epsilon} + \beta`, so one
+    sample's output does not depend on the rest of the batch."""
+    return gamma * (z - running_mean) / np.sqrt(running_var + eps) + beta
+
+
+def update_running_statistics(running_mean: np.ndarray, running_var: np.ndarray, z: np.ndarray) -> None:
+    """After a training step on the batch ``z: (n, units)``, move the running mean and variance
+    ``(units,)`` (in place) towards the batch's: an exponential moving average with ``MOMENTUM``."""
+    running_mean *= MOMENTUM
+    running_mean += BATCH_WEIGHT * z.mean(axis=0)
+    running_var *= MOMENTUM
+    running_var += BATCH_WEIGHT * z.var(axis=0)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from ._names import lookup
-from .validation import fraction, positive_number
+from .validation import fraction, positive_integer
 
 Array = np.ndarray
 
 
 def _check(n_samples: int, noise: float) -> tuple[int, float]:
-    n_samples = positive_number(n_samples, "n_samples", integer=True)
+    n_samples = positive_integer(n_samples, "n_samples")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
         raise ValueError(f"noise must be a number >= 0, got {noise!r}")
     return n_samples, float(noise)
@@ -41,7 +41,7 @@ def spirals(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0, n_cl
             turns: float = 1.0) -> tuple[Array, Array]:
     """Interleaved spiral arms, one per class, radius growing from 0 to 1 over ``turns`` turns."""
     n_samples, noise = _check(n_samples, noise)
-    n_classes = positive_number(n_classes, "n_classes", integer=True)
+    n_classes = positive_integer(n_classes, "n_classes")
     rng = np.random.default_rng(seed)
     y = np.arange(n_samples) % n_classes
     r = rng.uniform(0.05, 1.0, n_samples)
@@ -53,7 +53,7 @@ def spirals(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0, n_cl
 def blobs(n_samples: int = 200, noise: float = 0.5, seed: int | None = 0, n_classes: int = 3) -> tuple[Array, Array]:
     """Gaussian blobs with centres evenly spaced on the unit circle (times 2), std ``noise``."""
     n_samples, noise = _check(n_samples, noise)
-    n_classes = positive_number(n_classes, "n_classes", integer=True)
+    n_classes = positive_integer(n_classes, "n_classes")
     rng = np.random.default_rng(seed)
     y = np.arange(n_samples) % n_classes
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
@@ -122,11 +122,11 @@ def train_val_split(X: Array, y: Array, val_fraction: float = 0.25, seed: int | 
         raise ValueError("val_fraction must be > 0")
     rng = np.random.default_rng(seed)
     labels = y if y.ndim == 1 else y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
-    val_idx = []
+    chosen: list[int] = []
     for c in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == c))
-        val_idx.extend(members[:int(round(val_fraction * len(members)))])
-    val_idx = np.array(sorted(val_idx), dtype=int)
+        chosen.extend(members[:int(round(val_fraction * len(members)))])
+    val_idx = np.array(sorted(chosen), dtype=np.int64)
     if len(val_idx) < min_val:
         raise ValueError(f"a validation set of {len(val_idx)} samples is too small to measure anything "
                          f"(minimum {min_val}); use more data or a larger val_fraction")

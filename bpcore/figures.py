@@ -18,7 +18,6 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .activations import sigmoid
-from .training import History
 
 Array = np.ndarray
 TraceData = dict[str, Any]
@@ -222,35 +221,14 @@ def points_data(X: Array, y: Array) -> TraceData:
 
 def decision_boundary_traces() -> list[go.BaseTraceType]:
     """The three empty traces a decision-boundary plot is made of: heatmap, training and validation points."""
-    heat = go.Heatmap(name="model", opacity=BOUNDARY_OPACITY, showscale=False, hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
+    heat = go.Heatmap(name="model", opacity=BOUNDARY_OPACITY, showscale=False,
+                      hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
                       "<extra>model</extra>", zsmooth=False)
     train = go.Scatter(name="training", mode="markers", hovertemplate="%{text}<extra>training</extra>",
                        marker={"size": 7, "line": {"width": 1, "color": "white"}, "symbol": "circle"})
     val = go.Scatter(name="validation", mode="markers", hovertemplate="%{text}<extra>validation</extra>",
                      marker={"size": 8, "line": {"width": 1.5, "color": "black"}, "symbol": "diamond"})
     return [heat, train, val]
-
-
-def decision_boundary(net, X: Array, y: Array, X_val: Array | None = None, y_val: Array | None = None,
-                      resolution: int = 80, title: str = "Decision boundary") -> go.Figure:
-    """The network's class probability over the plane with the data on top.
-
-    net: a :class:`~bpcore.Network` with 2 inputs; X ``(n, 2)``, y ``(n,)`` integer labels; optional
-    validation points (diamonds).  Binary: colour = P(class 1); multi-class: the predicted class.
-    """
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"decision_boundary draws 2-D inputs: X must have shape (n, 2), got {X.shape}")
-    everything = X if X_val is None else np.vstack([X, X_val])
-    fig = go.Figure(decision_boundary_traces())
-    fig.data[0].update(decision_boundary_data(net, grid_bounds(everything), resolution))
-    fig.data[1].update(points_data(X, y))
-    if X_val is not None:
-        fig.data[2].update(points_data(np.asarray(X_val, dtype=float), y_val))
-    style(fig, title, height=450)
-    fig.update_xaxes(title_text="x₁")
-    fig.update_yaxes(title_text="x₂", scaleanchor="x", scaleratio=1)
-    return fig
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,9 +244,9 @@ def loss_curves_data(train_loss: Sequence[float], val_loss: Sequence[float] = ()
     train = finite_or_nan(train_loss)
     epochs = np.arange(1, len(train) + 1, dtype=np.int32)
     val = finite_or_nan(val_loss)
-    traces = [{"x": epochs, "y": train}, {"x": np.arange(1, len(val) + 1, dtype=np.int32), "y": val},
-              {"x": [], "y": [], "text": []}]
-    annotations = []
+    traces: list[TraceData] = [{"x": epochs, "y": train}, {"x": np.arange(1, len(val) + 1, dtype=np.int32), "y": val},
+                               {"x": [], "y": [], "text": []}]
+    annotations: list[dict] = []
     if diverged_epoch is not None:
         finite = np.flatnonzero(np.isfinite(train))
         last = float(train[finite[-1]]) if finite.size else 1.0
@@ -279,6 +257,12 @@ def loss_curves_data(train_loss: Sequence[float], val_loss: Sequence[float] = ()
     return traces, annotations
 
 
+def log_axis_annotations(annotations: Sequence[dict], xref: str, yref: str) -> list[dict]:
+    """``annotations`` (as from :func:`loss_curves_data`) placed on subplot axes ``xref``/``yref`` whose y
+    axis is logarithmic: there plotly reads an annotation's ``y`` as a decade, ``log10(y)``."""
+    return [{**a, "xref": xref, "yref": yref, "y": float(np.log10(max(a["y"], 1e-300)))} for a in annotations]
+
+
 def loss_curves_traces() -> list[go.BaseTraceType]:
     """Empty traces: training loss, validation loss, diverged marker."""
     return [go.Scatter(name="training loss", mode="lines", line={"color": SERIES_COLOURS[0], "width": 2}),
@@ -286,33 +270,6 @@ def loss_curves_traces() -> list[go.BaseTraceType]:
                                                                    "dash": "dash"}),
             go.Scatter(name="diverged", mode="markers", showlegend=False, hovertemplate="%{text}<extra></extra>",
                        marker={"symbol": "x", "size": 12, "color": DIVERGED_COLOUR})]
-
-
-def _history_losses(history: History | Sequence[float]) -> tuple[Sequence[float], Sequence[float], int | None]:
-    if isinstance(history, History):
-        return history.train_loss, history.val_loss, history.diverged_epoch if history.diverged else None
-    return history, (), None
-
-
-def loss_curves(history: History | Sequence[float], val_loss: Sequence[float] | None = None,
-                log_y: bool = False, title: str = "Loss during training") -> go.Figure:
-    """Training (and validation) loss per epoch from a :class:`~bpcore.History` or a list of losses.
-
-    ``log_y`` uses a log axis.  A diverged run ends in a marker and an annotation "diverged at epoch k".
-    """
-    train, val, diverged = _history_losses(history)
-    if val_loss is not None:
-        val = val_loss
-    traces, annotations = loss_curves_data(train, val, diverged)
-    fig = go.Figure(loss_curves_traces())
-    for trace, data in zip(fig.data, traces):
-        trace.update(data)
-    style(fig, title, height=350)
-    for a in annotations:
-        fig.add_annotation(a if not log_y else {**a, "y": np.log10(max(a["y"], 1e-300))})
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="loss", type="log" if log_y else "linear")
-    return fig
 
 
 def gradient_norms_data(grad_norms: Array, n_traces: int | None = None) -> list[TraceData]:
@@ -351,101 +308,6 @@ def gradient_norms_traces(n_traces: int) -> list[go.BaseTraceType]:
             for i in range(n_traces)]
 
 
-def gradient_norms(history: History | Array, title: str = "Gradient norm per layer") -> go.Figure:
-    r"""Per-layer :math:`\lVert\partial L/\partial W^l\rVert` over training (log scale), from a
-    :class:`~bpcore.History` or an array ``(epochs, n_layers)``."""
-    g = history.grad_norms if isinstance(history, History) else np.asarray(history, dtype=float)
-    data = gradient_norms_data(g)
-    fig = go.Figure(gradient_norms_traces(len(data)))
-    for trace, d in zip(fig.data, data):
-        trace.update(d)
-    style(fig, title, height=350)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="‖∂L/∂W‖ (log scale)", type="log", exponentformat="power", dtick="D2")
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# The network as a graph
-# --------------------------------------------------------------------------------------------
-N_WIDTH_BINS = 4
-
-
-def node_positions(sizes: Sequence[int]) -> list[Array]:
-    """Per layer an array ``(width, 2)`` of node coordinates: layer l at x = l, nodes centred on y = 0."""
-    return [np.column_stack([np.full(n, float(l)), (n - 1) / 2 - np.arange(n)]) for l, n in enumerate(sizes)]
-
-
-def network_diagram_data(net, gradients: Sequence[Mapping[str, Array]] | None = None,
-                         color_by: str = "weight") -> list[TraceData]:
-    """Traces for :func:`network_diagram`: ``2 * N_WIDTH_BINS`` edge traces (positive/negative, by
-    magnitude bin), one hover trace at the edge midpoints, one node trace.
-
-    color_by: "weight" (colour = sign of w, width = |w|) or "gradient" (sign and size of dL/dw; needs
-    ``gradients`` as from ``net.gradients``).
-    """
-    if color_by not in ("weight", "gradient"):
-        raise ValueError(f"color_by must be 'weight' or 'gradient', got {color_by!r}")
-    if color_by == "gradient" and gradients is None:
-        raise ValueError("color_by='gradient' needs gradients=net.gradients(X, Y)")
-    pos = node_positions(net.sizes)
-    segments, values, mids, hover = [], [], [], []
-    for l, layer in enumerate(net.layers):
-        g = None if gradients is None else np.asarray(gradients[l]["W"])
-        for i in range(layer.W.shape[0]):
-            for j in range(layer.W.shape[1]):
-                a, b = pos[l][i], pos[l + 1][j]
-                w = float(layer.W[i, j])
-                segments.append((a, b))
-                values.append(w if color_by == "weight" else float(g[i, j]))
-                mids.append((a + b) / 2)
-                hover.append(f"W{l + 1}[{i},{j}] = {w:.3g}" + ("" if g is None else f"<br>∂L/∂w = {g[i, j]:.3g}"))
-    values = finite_or_nan(values)
-    size = np.abs(np.nan_to_num(values))
-    top = size.max() if size.size and size.max() > 0 else 1.0
-    bins = np.minimum((size / top * N_WIDTH_BINS).astype(int), N_WIDTH_BINS - 1)
-    traces = []
-    for sign in (1, -1):
-        for k in range(N_WIDTH_BINS):
-            xs, ys = [], []
-            for (a, b), v, bk in zip(segments, values, bins):
-                if bk == k and (v >= 0 if sign > 0 else v < 0):
-                    xs += [a[0], b[0], None]
-                    ys += [a[1], b[1], None]
-            traces.append({"x": xs, "y": ys, "line": {"width": 0.75 + 1.75 * k}})
-    mids_a = np.array(mids).reshape(-1, 2)
-    traces.append({"x": mids_a[:, 0], "y": mids_a[:, 1], "text": hover})
-    nodes = np.vstack(pos)
-    labels = [f"{'input' if l == 0 else 'output' if l == len(net.sizes) - 1 else 'hidden'} {l}.{i}"
-              for l, n in enumerate(net.sizes) for i in range(n)]
-    traces.append({"x": nodes[:, 0], "y": nodes[:, 1], "text": labels})
-    return traces
-
-
-def network_diagram(net, gradients: Sequence[Mapping[str, Array]] | None = None, color_by: str = "weight",
-                    title: str | None = None) -> go.Figure:
-    """The network drawn as nodes (columns = layers) and edges; blue edges are positive, vermillion
-    negative, thicker = larger |value|.  ``color_by="gradient"`` draws dL/dw instead of w."""
-    data = network_diagram_data(net, gradients, color_by)
-    traces = []
-    for sign, colour in ((1, OKABE_ITO["blue"]), (-1, OKABE_ITO["vermillion"])):
-        for k in range(N_WIDTH_BINS):
-            traces.append(go.Scatter(mode="lines", hoverinfo="skip", showlegend=k == N_WIDTH_BINS - 1,
-                                     name="positive" if sign > 0 else "negative", line={"color": colour}))
-    traces.append(go.Scatter(mode="markers", marker={"size": 10, "opacity": 0}, hovertemplate="%{text}<extra></extra>",
-                             showlegend=False, name="edges"))
-    traces.append(go.Scatter(mode="markers", hovertemplate="%{text}<extra></extra>", showlegend=False, name="units",
-                             marker={"size": 22, "color": "#BBBBBB", "line": {"width": 1.5, "color": FONT_COLOUR}}))
-    fig = go.Figure(traces)
-    for trace, d in zip(fig.data, data):
-        trace.update(d)
-    what = "weights" if color_by == "weight" else "gradients ∂L/∂w"
-    style(fig, title or f"Network {net.sizes}: {what}", height=380)
-    fig.update_xaxes(title_text="layer", tickvals=list(range(len(net.sizes))), showgrid=False, zeroline=False)
-    fig.update_yaxes(title_text="unit", showticklabels=False, showgrid=False, zeroline=False)
-    return fig
-
-
 # --------------------------------------------------------------------------------------------
 # Loss surface with optimiser paths
 # --------------------------------------------------------------------------------------------
@@ -464,24 +326,6 @@ def path_data(path: Array) -> TraceData:
     """A line trace's data for an optimiser path ``(steps + 1, 2)``; non-finite points become gaps."""
     p = finite_or_nan(np.asarray(path, dtype=float).reshape(-1, 2))
     return {"x": p[:, 0], "y": p[:, 1]}
-
-
-def optimizer_path(grad: Callable[[Array], Array], start: Sequence[float], optimizer, steps: int) -> Array:
-    """Run ``optimizer`` (a :mod:`bpcore.optimizers` object) from ``start`` for ``steps`` steps on a 2-D
-    function with gradient ``grad(theta (2,)) -> (2,)``; return the visited points ``(steps + 1, 2)``.
-
-    Stops early (remaining rows NaN) if the point leaves the finite numbers.
-    """
-    theta = np.array(start, dtype=float)
-    path = np.full((steps + 1, 2), np.nan)
-    path[0] = theta
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            optimizer.step([theta], [np.asarray(grad(theta), dtype=float)])
-            if not np.all(np.isfinite(theta)):
-                break
-            path[t] = theta
-    return path
 
 
 CONTOUR_LEVELS = 15          # level lines of a loss surface
@@ -581,7 +425,7 @@ def loss_surface_paths(f: Callable[[Array, Array], Array], paths: Mapping[str, A
     if log_levels:
         surface["z"] = np.log10(np.maximum(surface["z"], 1e-12))
     z = surface["z"][np.isfinite(surface["z"])]
-    levels = np.linspace(z.min(), z.max(), CONTOUR_LEVELS + 2)[1:-1] if z.size else []
+    levels = list(np.linspace(z.min(), z.max(), CONTOUR_LEVELS + 2)[1:-1]) if z.size else []
     fig = go.Figure(go.Scatter(name="loss contours", mode="lines", line={"color": CONTOUR_COLOUR, "width": 1},
                                hoverinfo="skip", showlegend=False,
                                **contour_lines_data(surface["x"], surface["y"], surface["z"], levels)))

@@ -1,19 +1,41 @@
 """Measuring a classifier: accuracy by thresholding (or arg-max), and the confusion matrix."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .network import Network
+if TYPE_CHECKING:
+    from .network import Network
+
+#: one output unit: class 1 when the output (a probability) is at least this
+THRESHOLD = 0.5
 
 
-def accuracy(net: Network, X: np.ndarray, y: np.ndarray) -> float:
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    """Class labels ``(n,)`` from outputs or one-hot targets ``(n, n_out)``: for one output unit
+    ``1`` where it is ``>= THRESHOLD``, otherwise the arg-max of each row. The one accuracy rule."""
+    return (outputs[:, 0] >= THRESHOLD).astype(int) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
+
+
+def accuracy_of(outputs: np.ndarray, Y: np.ndarray) -> float:
+    """Fraction classified right, outputs ``(n, n_out)`` against targets ``Y (n, n_out)``, by the rule of
+    :func:`predicted_classes`: threshold 0.5 for one output, arg-max otherwise (never ``|a - y| < tol``)."""
+    if outputs.shape[1] == 1:
+        hits = np.count_nonzero((outputs >= THRESHOLD) == (Y >= THRESHOLD))
+    else:
+        hits = np.count_nonzero(outputs.argmax(axis=1) == Y.argmax(axis=1))
+    return hits / len(outputs)
+
+
+def accuracy(net: "Network", X: np.ndarray, y: np.ndarray) -> float:
     """Fraction of samples whose predicted class equals the label.
 
     ``y``: labels ``(n,)`` or targets ``(n, n_out)``. A single output is thresholded at 0.5 -- never
     ``|a - y| < 0.01``, which counts a confident 0.98 for label 1 as wrong.
     """
     y = np.asarray(y)
-    labels = y if y.ndim == 1 else (y[:, 0] >= 0.5).astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+    labels = y if y.ndim == 1 else predicted_classes(y)
     pred = net.predict(X)
     if len(labels) != len(pred):
         raise ValueError(f"y has {len(labels)} labels but X has {len(pred)} rows")

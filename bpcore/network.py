@@ -29,11 +29,15 @@ import numpy as np
 
 from . import validation
 from .activations import Activation, get_hidden, get_output
-from .batchnorm import batchnorm_backward, batchnorm_forward
+from .batchnorm import batchnorm_backward, batchnorm_evaluate, batchnorm_forward, update_running_statistics
 from .init import DEFAULT_SCALE, get_init
 from .losses import Loss, get_loss, output_delta
+from .metrics import predicted_classes
 
 Array = np.ndarray
+#: what a :class:`LayerTrace` holds for ``delta``, ``dW``, ``db`` until the backward pass fills them in
+NOT_COMPUTED = np.empty(0)
+NOT_COMPUTED.flags.writeable = False
 
 
 @dataclass
@@ -58,10 +62,34 @@ class Layer:
 
     def parameters(self) -> list[Array]:
         """The trainable arrays, in the order ``W, b[, gamma, beta]``."""
-        return [self.W, self.b] + ([self.gamma, self.beta] if self.batch_norm else [])
+        if self.gamma is None or self.beta is None:
+            return [self.W, self.b]
+        return [self.W, self.b, self.gamma, self.beta]
 
     def parameter_names(self) -> list[str]:
         return ["W", "b"] + (["gamma", "beta"] if self.batch_norm else [])
+
+    # -- batch normalisation (chapter 13; bpcore.batchnorm holds the formulas) ----------------------
+    def normalise(self, z: Array, train: bool) -> tuple[Array, tuple[Array, Array] | None]:
+        """``u`` from ``z: (n, n_out)`` and the cache the backward pass needs: batch statistics in
+        training, the running ones in evaluation; ``z`` itself (no cache) without batch norm."""
+        if self.gamma is None or self.beta is None or self.running_mean is None or self.running_var is None:
+            return z, None
+        if train:
+            return batchnorm_forward(z, self.gamma, self.beta)
+        return batchnorm_evaluate(z, self.gamma, self.beta, self.running_mean, self.running_var), None
+
+    def normalise_backward(self, grad_u: Array, trace: LayerTrace) -> Array:
+        """``dL/dz`` from ``grad_u = dL/du: (n, n_out)``; with batch norm also fills ``trace.dgamma``, ``trace.dbeta``."""
+        if self.gamma is None or trace.bn_cache is None:
+            return grad_u
+        grad_z, trace.dgamma, trace.dbeta = batchnorm_backward(grad_u, self.gamma, trace.bn_cache)
+        return grad_z
+
+    def track_statistics(self, z: Array) -> None:
+        """After a training step on ``z: (n, n_out)``: move the running mean and variance (batch norm only)."""
+        if self.running_mean is not None and self.running_var is not None:
+            update_running_statistics(self.running_mean, self.running_var, z)
 
 
 @dataclass
@@ -79,18 +107,21 @@ class LayerTrace:
     h: Array
     a: Array
     mask: Array | None = None
-    bn_cache: tuple | None = None
-    delta: Array | None = None
-    dW: Array | None = None
-    db: Array | None = None
+    bn_cache: tuple[Array, Array] | None = None
+    delta: Array = field(default_factory=lambda: NOT_COMPUTED)   # filled in by the backward pass
+    dW: Array = field(default_factory=lambda: NOT_COMPUTED)
+    db: Array = field(default_factory=lambda: NOT_COMPUTED)
     dgamma: Array | None = None
     dbeta: Array | None = None
 
+    def gradient_list(self) -> list[Array]:
+        """The gradients in the order of :meth:`Layer.parameters`: ``dW, db[, dgamma, dbeta]``."""
+        if self.dgamma is None or self.dbeta is None:
+            return [self.dW, self.db]
+        return [self.dW, self.db, self.dgamma, self.dbeta]
+
     def gradients(self) -> dict[str, Array]:
-        grads = {"W": self.dW, "b": self.db}
-        if self.dgamma is not None:
-            grads.update(gamma=self.dgamma, beta=self.dbeta)
-        return grads
+        return dict(zip(["W", "b", "gamma", "beta"], self.gradient_list()))
 
 
 @dataclass
@@ -196,28 +227,27 @@ class Network:
     def forward(self, X: Array) -> Array:
         """Outputs ``(n_samples, n_out)`` for ``X: (n_samples, n_in)``; evaluation mode (no dropout,
         batch norm with running statistics)."""
-        return self._forward(validation.as_inputs(X, self.sizes[0]), train=False)[-1].a
+        return self.forward_pass(validation.as_inputs(X, self.sizes[0]), train=False)[-1].a
 
     __call__ = forward
 
     def predict(self, X: Array) -> Array:
         """Class labels ``(n_samples,)``: output >= 0.5 for one output unit, the arg-max otherwise."""
-        out = self.forward(X)
-        return (out[:, 0] >= 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+        return predicted_classes(self.forward(X))
 
-    def _forward(self, X: Array, train: bool, masks: Sequence[Array | None] | None = None) -> list[LayerTrace]:
-        """Forward pass keeping every intermediate. ``masks[i]``: inverted-dropout mask of hidden layer i
-        (already divided by the keep probability), or None."""
+    def forward_pass(self, X: Array, train: bool = False,
+                     masks: Sequence[Array | None] | None = None) -> list[LayerTrace]:
+        """The forward pass keeping every intermediate: one :class:`LayerTrace` per layer.
+
+        X: ``(n, n_in)``, already prepared (:meth:`prepare`). ``train``: batch norm uses the batch's
+        statistics (else the running ones). ``masks[i]``: inverted-dropout mask ``(n, width_i)`` of
+        hidden layer i (already divided by the keep probability), or None. ``[-1].a`` is the output ``(n, n_out)``.
+        """
         traces = []
         a = X
         for i, layer in enumerate(self.layers):
             z = a @ layer.W + layer.b
-            u, cache = z, None
-            if layer.batch_norm:
-                if train:
-                    u, cache = batchnorm_forward(z, layer.gamma, layer.beta)
-                else:
-                    u = layer.gamma * (z - layer.running_mean) / np.sqrt(layer.running_var + 1e-5) + layer.beta
+            u, cache = layer.normalise(z, train) if layer.batch_norm else (z, None)   # batch norm: chapter 13
             h = layer.activation.forward(u)
             mask = masks[i] if masks is not None and i < len(self.layers) - 1 else None
             out = h if mask is None else h * mask
@@ -230,11 +260,13 @@ class Network:
         """The mean loss over the samples, plus :math:`\\tfrac{\\lambda}{2}\\sum_l\\lVert W^l\\rVert^2`
         when ``l2 = λ > 0``. ``train=True`` uses batch statistics for batch norm (what the gradients
         differentiate)."""
-        X, Y, loss_fn = self._check(X, Y, loss)
-        traces = self._forward(X, train=train)
-        return self._objective(traces[-1], Y, loss_fn, l2)
+        X, Y, loss_fn = self.prepare(X, Y, loss)
+        traces = self.forward_pass(X, train=train)
+        return self.objective(traces[-1], Y, loss_fn, l2)
 
-    def _objective(self, last: LayerTrace, Y: Array, loss_fn: Loss, l2: float) -> float:
+    def objective(self, last: LayerTrace, Y: Array, loss_fn: Loss, l2: float = 0.0) -> float:
+        r"""The objective: the mean loss of the output layer's trace ``last`` against ``Y: (n, n_out)``,
+        plus :math:`\tfrac{\lambda}{2}\sum_l\lVert W^l\rVert^2` when ``l2 = λ > 0``."""
         value = loss_fn.value(last.z, last.a, Y)
         if l2:
             value += 0.5 * l2 * sum(float(np.sum(layer.W ** 2)) for layer in self.layers)
@@ -249,21 +281,31 @@ class Network:
     def trace(self, X: Array, Y: Array, loss: str = "bce", l2: float = 0.0,
               masks: Sequence[Array | None] | None = None) -> Trace:
         """One forward and one backward pass with every intermediate kept, for inspection."""
-        X, Y, loss_fn = self._check(X, Y, loss)
-        return self._trace(X, Y, loss_fn, l2, masks)
+        X, Y, loss_fn = self.prepare(X, Y, loss)
+        return self.trace_pass(X, Y, loss_fn, l2, masks)
 
-    def _trace(self, X: Array, Y: Array, loss_fn: Loss, l2: float,
-               masks: Sequence[Array | None] | None = None) -> Trace:
-        traces = self._forward(X, train=True, masks=masks)
-        value = self._objective(traces[-1], Y, loss_fn, l2)
-        self._backward(traces, Y, loss_fn, l2)
+    def trace_pass(self, X: Array, Y: Array, loss_fn: Loss, l2: float = 0.0,
+                   masks: Sequence[Array | None] | None = None) -> Trace:
+        """:meth:`trace` on prepared data (``X: (n, n_in)``, ``Y: (n, n_out)``, a :class:`Loss`, as
+        :meth:`prepare` returns them): forward (training mode), objective, backward."""
+        traces = self.forward_pass(X, train=True, masks=masks)
+        value = self.objective(traces[-1], Y, loss_fn, l2)
+        self.backward_pass(traces, Y, loss_fn, l2)
         return Trace(layers=traces, loss=value, output=traces[-1].a, targets=Y,
                      gradients=[t.gradients() for t in traces])
 
-    def _backward(self, traces: list[LayerTrace], Y: Array, loss_fn: Loss, l2: float) -> None:
-        """Fill in ``delta``, ``dW``, ``db`` of every layer trace, from the output layer back."""
+    def backward_pass(self, traces: list[LayerTrace], Y: Array, loss_fn: Loss, l2: float = 0.0,
+                      delta_out: Array | None = None) -> None:
+        """Fill in ``delta``, ``dW``, ``db`` of every layer trace, from the output layer back.
+
+        ``traces``: :meth:`forward_pass` of ``X`` in training mode; ``Y: (n, n_out)``. ``delta_out``
+        ``(n, n_out)``, if given, replaces the output error signal the loss gives (chapter 6 feeds it
+        deliberately wrong ones); every other line is the same.
+        """
         last = traces[-1]
         delta = output_delta(loss_fn, self.layers[-1].activation, last.z, last.a, Y)
+        if delta_out is not None:
+            delta = delta_out                                 # a given error signal instead (chapter 6)
         for i in range(len(self.layers) - 1, -1, -1):
             layer, t = self.layers[i], traces[i]
             if i < len(self.layers) - 1:
@@ -271,18 +313,19 @@ class Network:
                 if t.mask is not None:
                     grad_a = grad_a * t.mask                      # dropped units pass no gradient back
                 grad_u = layer.activation.backward(t.u, t.h, grad_a)  # times f'(u)
-                if layer.batch_norm:
-                    delta, t.dgamma, t.dbeta = batchnorm_backward(grad_u, layer.gamma, t.bn_cache)
-                else:
-                    delta = grad_u
+                delta = layer.normalise_backward(grad_u, t) if layer.batch_norm else grad_u
             t.delta = delta
             t.dW = t.a_in.T @ delta
             if l2:
                 t.dW += l2 * layer.W
             t.db = delta.sum(axis=0)
 
-    def _check(self, X: Array, Y: Array, loss: str | Loss,
-               names: tuple[str, str] = ("X", "Y")) -> tuple[Array, Array, Loss]:
+    def prepare(self, X: Array, Y: Array, loss: str | Loss,
+                names: tuple[str, str] = ("X", "Y")) -> tuple[Array, Array, Loss]:
+        """Input preparation: check ``X: (n, n_in)`` and ``Y`` against this network and the loss, and
+        return them as the passes take them: float arrays ``X (n, n_in)``, ``Y (n, n_out)`` (labels
+        one-hot encoded for "ce"), and the :class:`Loss` object. Bad input raises a ValueError that
+        names it (``names``: what to call X and Y in the message)."""
         loss_fn = get_loss(loss)
         if self.output not in loss_fn.outputs:
             raise ValueError(f"loss {loss_fn.name!r} needs an output activation in {list(loss_fn.outputs)}, "

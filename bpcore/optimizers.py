@@ -16,7 +16,7 @@ With :math:`g` the gradient and :math:`\eta` the learning rate:
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -47,10 +47,11 @@ class Optimizer:
         elif len(self.state) != len(params):
             raise ValueError(f"this optimiser was used with {len(self.state)} parameter arrays, now {len(params)}: "
                              f"create one optimiser per network")
-        for p, g, shape in zip(params, grads, self.shapes):       # check everything before changing anything
-            if np.shape(g) != shape or p.shape != shape:
-                raise ValueError(f"gradient of shape {np.shape(g)} for a parameter of shape {p.shape} "
-                                 f"(this optimiser's state has shape {shape})")
+        if [getattr(g, "shape", None) for g in grads] != self.shapes or [p.shape for p in params] != self.shapes:
+            for p, g, shape in zip(params, grads, self.shapes):       # check everything before changing anything
+                if np.shape(g) != shape or p.shape != shape:
+                    raise ValueError(f"gradient of shape {np.shape(g)} for a parameter of shape {p.shape} "
+                                     f"(this optimiser's state has shape {shape})")
         self.t += 1
         for p, g, s in zip(params, grads, self.state):
             self.update(p, g, s)
@@ -167,3 +168,21 @@ def make_optimizer(name: str | Optimizer, lr: float, momentum: float = 0.9) -> O
     if cls is Adam:
         return cls(lr, beta1=momentum)
     return cls(lr)
+
+
+def optimizer_path(grad: Callable[[Array], Array], start: Sequence[float], optimizer: Optimizer, steps: int) -> Array:
+    """Run ``optimizer`` from ``start`` for ``steps`` steps on a 2-D function with gradient
+    ``grad(theta (2,)) -> (2,)``; return the visited points ``(steps + 1, 2)``.
+
+    Stops early (remaining rows NaN) if the point leaves the finite numbers.
+    """
+    theta = np.array(start, dtype=float)
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = theta
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            optimizer.step([theta], [np.asarray(grad(theta), dtype=float)])
+            if not np.all(np.isfinite(theta)):
+                break
+            path[t] = theta
+    return path

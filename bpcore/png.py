@@ -35,7 +35,8 @@ def encode_rgba(pixels: np.ndarray) -> bytes:
     rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)   # filter byte 0, then the row's bytes
     rows[:, 1:] = pixels.reshape(height, 4 * width)
     header = struct.pack(">IIBBBBB", width, height, 8, RGBA, 0, 0, 0)
-    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _chunk(b"IEND", b"")
+    return (SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+            + _chunk(b"IEND", b""))
 
 
 def data_uri(pixels: np.ndarray) -> str:

@@ -1,35 +1,52 @@
 r"""The training loop: mini-batches, an optimiser, and a record of what happened.
 
 One epoch visits every sample once, in batches of ``batch_size`` (shuffled with a seeded generator;
-``batch_size=None`` means full batch). For each batch: forward, loss, backward, one optimiser step.
-The :class:`History` records per epoch the mean training loss over the batches (the loss the
-gradients came from), training accuracy, validation loss and accuracy (evaluation mode), per-layer
-gradient norms :math:`\lVert\partial L/\partial W^l\rVert` and the root-mean-square size of :math:`\delta^l`.
+``batch_size=None`` means full batch). For each batch, :func:`train_step`: forward, loss, backward,
+one optimiser step. :func:`train` repeats :func:`run_epoch` and writes a :class:`History`.
 
-A run that diverges -- the loss becomes NaN or infinite, or grows ``divergence_factor`` times above
-its value before training -- stops and says so in ``history.diverged`` / ``history.status``; nothing is raised,
-so a slider set to an absurd learning rate shows a diverged run instead of a traceback.
+What is recorded is asked for with ``record`` (see :data:`RECORDS`), and only that is computed:
+
+* ``"loss"``, ``"accuracy"`` -- per epoch, the mean over the epoch's batches of the loss the
+  gradients came from and the training accuracy (the default: both);
+* ``"grad_norms"`` -- per-layer :math:`\lVert\partial L/\partial W^l\rVert`, mean over the batches;
+* ``"delta_norms"`` -- per-layer root-mean-square size of :math:`\delta^l`, mean over the batches.
+
+Validation data (and ``evaluate_train``) are measured in evaluation mode every ``measure_every``-th
+epoch and after the last one; ``history.measured_epochs`` says when.
+
+A run that diverges (:func:`diverged`) stops and says so in ``history.diverged`` / ``history.status``;
+nothing is raised, so a slider set to an absurd learning rate shows a diverged run instead of a traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
-
 import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 import numpy as np
 
 from . import validation
-from .network import Network
-from .optimizers import make_optimizer
+from .losses import Loss
+from .metrics import accuracy_of
+from .network import LayerTrace, Network, Trace
+from .optimizers import Optimizer, make_optimizer
 from .schedules import get_schedule
 
 Array = np.ndarray
 
+#: what :func:`train` can record per epoch
+RECORDS = ("loss", "accuracy", "grad_norms", "delta_norms")
+DEFAULT_RECORD = ("loss", "accuracy")
+
 
 @dataclass
 class History:
-    """What :func:`train` recorded, one entry per epoch run."""
+    """What :func:`train` recorded.
+
+    ``train_loss``, ``train_accuracy``, ``lr``, ``grad_norm_rows``, ``delta_norm_rows``: one entry per epoch
+    run (when recorded). ``val_loss``, ``val_accuracy`` (and ``train_loss``/``train_accuracy`` with
+    ``evaluate_train``): one entry per epoch in ``measured_epochs``.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -38,27 +55,33 @@ class History:
     lr: list[float] = field(default_factory=list)
     grad_norm_rows: list[Array] = field(default_factory=list)
     delta_norm_rows: list[Array] = field(default_factory=list)
+    #: the epochs (1-based) after which the evaluation-mode measurements were taken
+    measured_epochs: list[int] = field(default_factory=list)
     #: ``(epochs_done, weights)`` pairs, the first taken before training (see ``snapshot_every``)
     snapshots: list[tuple[int, list[Array]]] = field(default_factory=list)
+    #: the quantities asked for (``record``)
+    recorded: tuple[str, ...] = DEFAULT_RECORD
+    epochs_run: int = 0
     diverged: bool = False
     diverged_epoch: int | None = None
     stopped_early: bool = False
     best_epoch: int | None = None
     status: str = "not trained"
 
-    @property
-    def epochs_run(self) -> int:
-        return len(self.train_loss)
+    def _rows(self, name: str, rows: list[Array]) -> Array:
+        if name not in self.recorded:
+            raise ValueError(f"{name} were not recorded: pass record=(..., {name!r}) to train()")
+        return np.array(rows).reshape(len(rows), -1)
 
     @property
     def grad_norms(self) -> Array:
         r"""``(epochs_run, n_layers)``: :math:`\lVert\partial L/\partial W^l\rVert_F`, mean over the epoch's batches."""
-        return np.array(self.grad_norm_rows).reshape(len(self.grad_norm_rows), -1)
+        return self._rows("grad_norms", self.grad_norm_rows)
 
     @property
     def delta_norms(self) -> Array:
         r"""``(epochs_run, n_layers)``: root-mean-square :math:`\delta^l` over units and samples, mean over batches."""
-        return np.array(self.delta_norm_rows).reshape(len(self.delta_norm_rows), -1)
+        return self._rows("delta_norms", self.delta_norm_rows)
 
     @property
     def final_loss(self) -> float:
@@ -68,22 +91,109 @@ class History:
         return f"<History: {self.status}>"
 
 
-def accuracy_of(outputs: Array, Y: Array) -> float:
-    """Fraction classified right: threshold 0.5 for one output, arg-max otherwise (never ``|a-y| < tol``)."""
-    if outputs.shape[1] == 1:
-        hits = np.count_nonzero((outputs >= 0.5) == (Y >= 0.5))
-    else:
-        hits = np.count_nonzero(outputs.argmax(axis=1) == Y.argmax(axis=1))
-    return hits / len(outputs)
+# -- the steps -------------------------------------------------------------------------------
+def dropout_masks(rng: np.random.Generator, n: int, widths: Sequence[int], keep: float) -> list[Array]:
+    """Inverted-dropout masks for a batch of ``n``: one ``(n, width)`` array per hidden layer, each unit
+    kept with probability ``keep`` and then divided by ``keep`` (so the expected activation is unchanged)."""
+    return [(rng.random((n, w)) < keep) / keep for w in widths]
+
+
+def train_step(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Array, loss_fn: Loss,
+               l2: float = 0.0, masks: Sequence[Array] | None = None,
+               output_delta: Callable[[Trace], Array] | None = None,
+               with_loss: bool = True) -> tuple[list[LayerTrace], float]:
+    """One step on the batch ``X: (n, n_in)``, ``Y: (n, n_out)``: forward, objective, backward, update.
+
+    ``params``: ``net.parameters()``. Returns the layer traces (with their gradients) and the objective
+    before the step (NaN when ``with_loss`` is False: then it is not computed). ``output_delta(trace)``,
+    if given, replaces :math:`\\delta^L` (chapter 6's mistakes).
+    """
+    layers = net.forward_pass(X, train=True, masks=masks)
+    value = net.objective(layers[-1], Y, loss_fn, l2) if with_loss else math.nan
+    delta_out = None if output_delta is None else output_delta(Trace(layers, value, layers[-1].a, Y))
+    net.backward_pass(layers, Y, loss_fn, l2, delta_out)
+    opt.step(params, [g for t in layers for g in t.gradient_list()])
+    for layer, t in zip(net.layers, layers):
+        if layer.batch_norm:
+            layer.track_statistics(t.z)        # running statistics for evaluation mode
+    return layers, value
+
+
+def diverged(loss: float, initial_loss: float, factor: float) -> bool:
+    """The divergence rule: the loss is NaN or infinite, or ``factor`` times its value before training."""
+    return not math.isfinite(loss) or loss > factor * max(initial_loss, 1e-12)
+
+
+@dataclass
+class Epoch:
+    """What one :func:`run_epoch` measured: the mean loss over the samples, and what was asked for."""
+
+    loss: float
+    accuracy: float | None = None
+    grad_norms: Array | None = None
+    delta_norms: Array | None = None
+
+
+def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Array, loss_fn: Loss,
+              batch_size: int, rng: np.random.Generator, l2: float = 0.0, keep: float = 1.0,
+              record: Sequence[str] = DEFAULT_RECORD,
+              output_delta: Callable[[Trace], Array] | None = None, with_loss: bool = True) -> Epoch:
+    """One pass over ``X: (n, n_in)``, ``Y: (n, n_out)`` in shuffled batches of ``batch_size``
+    (unshuffled if one batch holds everything), a :func:`train_step` each."""
+    n = len(X)
+    order = rng.permutation(n) if batch_size < n else None
+    widths = net.sizes[1:-1]
+    want_acc, want_grad, want_delta = "accuracy" in record, "grad_norms" in record, "delta_norms" in record
+    loss_sum = correct = 0.0
+    grad_sum = np.zeros(len(net.layers)) if want_grad else None
+    delta_sum = np.zeros(len(net.layers)) if want_delta else None
+    n_batches = 0
+    for start in range(0, n, batch_size):
+        if order is None:
+            Xb, Yb = X, Y
+        else:
+            idx = order[start:start + batch_size]
+            Xb, Yb = X[idx], Y[idx]
+        masks = dropout_masks(rng, len(Xb), widths, keep) if keep < 1.0 else None
+        layers, value = train_step(net, opt, params, Xb, Yb, loss_fn, l2, masks, output_delta, with_loss)
+        loss_sum += value * len(Xb)
+        if want_acc:
+            correct += accuracy_of(layers[-1].a, Yb) * len(Xb)
+        for i, t in enumerate(layers):
+            if grad_sum is not None:
+                dW = t.dW.ravel()
+                grad_sum[i] += math.sqrt(dW @ dW)
+            if delta_sum is not None:
+                d = t.delta.ravel()
+                delta_sum[i] += math.sqrt(d @ d / d.size)
+        n_batches += 1
+    return Epoch(loss=loss_sum / n, accuracy=correct / n if want_acc else None,
+                 grad_norms=None if grad_sum is None else grad_sum / n_batches,
+                 delta_norms=None if delta_sum is None else delta_sum / n_batches)
+
+
+def evaluate(net: Network, X: Array, Y: Array, loss_fn: Loss, l2: float = 0.0,
+             with_loss: bool = True) -> tuple[float, float]:
+    """Loss (plus the L2 penalty when ``l2 > 0``; NaN unless ``with_loss``) and accuracy on ``X: (n, n_in)``,
+    ``Y: (n, n_out)`` in evaluation mode (no dropout, batch norm with running statistics)."""
+    out = net.forward_pass(X, train=False)[-1]
+    return float(net.objective(out, Y, loss_fn, l2)) if with_loss else math.nan, accuracy_of(out.a, Y)
+
+
+# -- the loop --------------------------------------------------------------------------------
+def loss_note(loss: float) -> str:
+    """`` · loss 0.1234`` for a status line, or nothing when the loss was not computed (NaN)."""
+    return "" if math.isnan(loss) else f" · loss {loss:.4g}"
 
 
 def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, epochs: int = 100,
-          batch_size: int | None = None, seed: int | None = None, optimizer: str = "sgd",
+          batch_size: int | None = None, seed: int | None = None, optimizer: str | Optimizer = "sgd",
           momentum: float = 0.9, l2: float = 0.0, dropout: float = 0.0,
           X_val: Array | None = None, Y_val: Array | None = None, early_stopping: int | None = None,
           restore_best: bool = True, schedule=None, callback: Callable[[int, History], object] | None = None,
           snapshot_every: int | None = None, evaluate_train: bool = False,
-          divergence_factor: float = 1e3) -> History:
+          divergence_factor: float | None = 1e3, record: Sequence[str] = DEFAULT_RECORD, measure_every: int = 1,
+          output_delta: Callable[[Trace], Array] | None = None) -> History:
     """Train ``net`` in place and return its :class:`History`.
 
     X: ``(n_samples, n_in)``; Y: ``(n_samples, n_out)`` or 1-D labels (see :meth:`Network.loss`).
@@ -92,127 +202,117 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     optimizer: "sgd", "momentum", "nesterov", "rmsprop", "adam" (``momentum`` is their beta).
     l2: weight decay :math:`\\lambda` (adds :math:`\\tfrac\\lambda2\\sum\\lVert W\\rVert^2` to the loss).
     dropout: probability of dropping each hidden unit in training (inverted dropout; none at evaluation).
-    X_val, Y_val: validation data, evaluated after every epoch.
+    X_val, Y_val: validation data, evaluated every ``measure_every``-th epoch and after the last.
     early_stopping: stop after this many epochs without a better validation loss (restores the best
-    weights when ``restore_best``). schedule: name or ``epoch -> factor`` (see :mod:`bpcore.schedules`).
-    callback: ``callback(epoch, history)`` after every epoch; returning ``False`` stops training.
-    snapshot_every: keep a copy of the weights every this many epochs (and before training).
-    evaluate_train: also record the full training set's loss/accuracy in evaluation mode after each
-    epoch (instead of the running mean over batches) -- useful with dropout.
+    weights when ``restore_best``; needs ``measure_every=1``). schedule: name or ``epoch -> factor``
+    (see :mod:`bpcore.schedules`). callback: ``callback(epoch, history)`` after every epoch; returning
+    ``False`` stops training. snapshot_every: keep a copy of the weights every this many epochs (and
+    before training). evaluate_train: record the full training set's loss/accuracy in evaluation mode
+    at the measured epochs instead of the running mean over batches -- useful with dropout.
+    divergence_factor: see :func:`diverged`; None switches the rule off (and with it the training loss,
+    unless recorded). record: what to record, a subset of :data:`RECORDS`; the validation loss is
+    computed when "loss" is recorded or early stopping needs it.
+    output_delta: ``trace -> delta_L`` replaces the output error signal (to show what a wrong one does).
     """
-    X, Y, loss_fn = net._check(X, Y, loss)
+    X, Y, loss_fn = net.prepare(X, Y, loss)
     base_lr = validation.positive_number(lr, "learning rate lr")
-    epochs = validation.positive_number(epochs, "epochs", integer=True)
+    epochs = validation.positive_integer(epochs, "epochs")
     n = len(X)
-    bs = n if batch_size is None else min(validation.positive_number(batch_size, "batch_size", integer=True), n)
+    bs = n if batch_size is None else min(validation.positive_integer(batch_size, "batch_size"), n)
     if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0:
         raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
     keep = 1.0 - validation.fraction(dropout, "dropout rate")
+    record = tuple(record)
+    unknown = [r for r in record if r not in RECORDS]
+    if unknown:
+        raise ValueError(f"record: unknown quantity {unknown[0]!r}; choose from {list(RECORDS)}")
+    every = validation.positive_integer(measure_every, "measure_every")
     has_val = X_val is not None or Y_val is not None
     if has_val:
         if X_val is None or Y_val is None:
             raise ValueError("give both X_val and Y_val, or neither")
-        X_val, Y_val, _ = net._check(X_val, Y_val, loss_fn, names=("X_val", "Y_val"))
+        X_val, Y_val, _ = net.prepare(X_val, Y_val, loss_fn, names=("X_val", "Y_val"))
     if early_stopping is not None:
-        early_stopping = validation.positive_number(early_stopping, "early_stopping patience", integer=True)
+        early_stopping = validation.positive_integer(early_stopping, "early_stopping patience")
         if not has_val:
             raise ValueError("early_stopping watches the validation loss: pass X_val and Y_val")
+        if every != 1:
+            raise ValueError(f"early_stopping counts epochs of validation: it needs measure_every=1, got {every}")
     if snapshot_every is not None:
-        snapshot_every = validation.positive_number(snapshot_every, "snapshot_every", integer=True)
+        snapshot_every = validation.positive_integer(snapshot_every, "snapshot_every")
     opt = make_optimizer(optimizer, base_lr, momentum)
     schedule_fn = get_schedule(schedule)
     rng = np.random.default_rng(seed)
     params = net.parameters()
-    n_layers = len(net.layers)
-    hidden_widths = net.sizes[1:-1]
-    bn_layers = net.layers if net.batch_norm else []
-    hist = History()
+    per_batch = record if not evaluate_train else tuple(r for r in record if r not in ("loss", "accuracy"))
+    hist = History(recorded=record, status="trained 0 epochs")
     if snapshot_every:
         hist.snapshots.append((0, net.get_weights()))
     best_val, best_weights, since_best = np.inf, None, 0
-    hist.status = "trained 0 epochs"
+
+    watch = divergence_factor is not None                 # the divergence rule needs the training loss
+    val_loss_needed = "loss" in record or early_stopping is not None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         # divergence is judged against the loss before any step (the first epoch may already explode)
-        initial_loss = net._objective(net._forward(X, train=False)[-1], Y, loss_fn, l2)
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for epoch in range(epochs):
-            opt.lr = base_lr * schedule_fn(epoch)
-            order = rng.permutation(n) if bs < n else None
-            loss_sum = correct = 0.0
-            grad_norm_sum = np.zeros(n_layers)
-            delta_abs_sum = np.zeros(n_layers)
-            n_batches = 0
-            for start in range(0, n, bs):
-                if order is None:
-                    Xb, Yb = X, Y
-                else:
-                    idx = order[start:start + bs]
-                    Xb, Yb = X[idx], Y[idx]
-                masks = None
-                if keep < 1.0:
-                    masks = [(rng.random((len(Xb), w)) < keep) / keep for w in hidden_widths]
-                traces = net._forward(Xb, train=True, masks=masks)
-                value = net._objective(traces[-1], Yb, loss_fn, l2)
-                net._backward(traces, Yb, loss_fn, l2)
-                opt.step(params, [g for t in traces for g in t.gradients().values()])
-                for layer, t in zip(bn_layers, traces):
-                    if layer.batch_norm:  # running statistics for evaluation mode
-                        layer.running_mean *= 0.9
-                        layer.running_mean += 0.1 * t.z.mean(axis=0)
-                        layer.running_var *= 0.9
-                        layer.running_var += 0.1 * t.z.var(axis=0)
-                loss_sum += value * len(Xb)
-                correct += accuracy_of(traces[-1].a, Yb) * len(Xb)
-                for i, t in enumerate(traces):
-                    dW = t.dW.ravel()
-                    grad_norm_sum[i] += math.sqrt(dW @ dW)
-                    d = t.delta.ravel()
-                    delta_abs_sum[i] += math.sqrt(d @ d / d.size)
-                n_batches += 1
-
-            epoch_loss = loss_sum / n
-            if evaluate_train:
-                out = net._forward(X, train=False)[-1]
-                epoch_loss = net._objective(out, Y, loss_fn, l2)
-                correct = accuracy_of(out.a, Y) * n
-            hist.train_loss.append(float(epoch_loss))
-            hist.train_accuracy.append(correct / n)
+        initial_loss = net.objective(net.forward_pass(X, train=False)[-1], Y, loss_fn, l2) if watch else math.nan
+        for epoch in range(1, epochs + 1):
+            opt.lr = base_lr * schedule_fn(epoch - 1)
+            ep = run_epoch(net, opt, params, X, Y, loss_fn, bs, rng, l2, keep, per_batch, output_delta,
+                           with_loss=watch or "loss" in per_batch)
+            hist.epochs_run = epoch
             hist.lr.append(opt.lr)
-            hist.grad_norm_rows.append(grad_norm_sum / n_batches)
-            hist.delta_norm_rows.append(delta_abs_sum / n_batches)
+            if "loss" in per_batch:
+                hist.train_loss.append(float(ep.loss))
+            if ep.accuracy is not None:
+                hist.train_accuracy.append(ep.accuracy)
+            if ep.grad_norms is not None:
+                hist.grad_norm_rows.append(ep.grad_norms)
+            if ep.delta_norms is not None:
+                hist.delta_norm_rows.append(ep.delta_norms)
 
-            if not np.isfinite(epoch_loss) or epoch_loss > divergence_factor * max(initial_loss, 1e-12):
-                hist.diverged, hist.diverged_epoch = True, epoch + 1
-                how = "became NaN/infinite" if not np.isfinite(epoch_loss) else \
+            measured = epoch % every == 0 or epoch == epochs
+            epoch_loss = ep.loss
+            if measured:
+                hist.measured_epochs.append(epoch)
+                if evaluate_train:
+                    epoch_loss, acc = evaluate(net, X, Y, loss_fn, l2)
+                    if "loss" in record:
+                        hist.train_loss.append(epoch_loss)
+                    if "accuracy" in record:
+                        hist.train_accuracy.append(acc)
+
+            if divergence_factor is not None and diverged(epoch_loss, initial_loss, divergence_factor):
+                hist.diverged, hist.diverged_epoch = True, epoch
+                how = "became NaN/infinite" if not math.isfinite(epoch_loss) else \
                     f"grew from {initial_loss:.3g} to {epoch_loss:.3g}"
-                hist.status = f"diverged at epoch {epoch + 1}: the loss {how} (lr={base_lr:g})"
+                hist.status = f"diverged at epoch {epoch}: the loss {how} (lr={base_lr:g})"
                 break
 
-            if has_val:
-                out = net._forward(X_val, train=False)[-1]
-                val = net._objective(out, Y_val, loss_fn, 0.0)
-                hist.val_loss.append(float(val))
-                hist.val_accuracy.append(accuracy_of(out.a, Y_val))
+            if measured and X_val is not None and Y_val is not None:
+                val, val_acc = evaluate(net, X_val, Y_val, loss_fn, with_loss=val_loss_needed)
+                if val_loss_needed:
+                    hist.val_loss.append(val)
+                hist.val_accuracy.append(val_acc)
                 if val < best_val:
-                    best_val, since_best, hist.best_epoch = val, 0, epoch + 1
+                    best_val, since_best, hist.best_epoch = val, 0, epoch
                     if early_stopping:
                         best_weights = net.get_weights()
                 else:
                     since_best += 1
 
-            if snapshot_every and (epoch + 1) % snapshot_every == 0:
-                hist.snapshots.append((epoch + 1, net.get_weights()))
-            hist.status = f"trained {epoch + 1} epochs · loss {epoch_loss:.4g}"
+            if snapshot_every and epoch % snapshot_every == 0:
+                hist.snapshots.append((epoch, net.get_weights()))
+            if callback is not None or epoch == epochs:   # what a callback (or the caller) reads
+                hist.status = f"trained {epoch} epochs{loss_note(epoch_loss)}"
             if early_stopping and since_best >= early_stopping:
                 hist.stopped_early = True
                 if restore_best and best_weights is not None:
                     net.set_weights(best_weights)
-                hist.status = (f"stopped early at epoch {epoch + 1}: no better validation loss for "
+                hist.status = (f"stopped early at epoch {epoch}: no better validation loss for "
                                f"{early_stopping} epochs (best at epoch {hist.best_epoch}"
                                f"{', weights restored' if restore_best else ''})")
                 break
-            if callback is not None and callback(epoch + 1, hist) is False:
-                hist.status = f"stopped by the callback at epoch {epoch + 1} · loss {epoch_loss:.4g}"
+            if callback is not None and callback(epoch, hist) is False:
+                hist.status = f"stopped by the callback at epoch {epoch}{loss_note(epoch_loss)}"
                 break
     return hist

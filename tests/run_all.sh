@@ -38,7 +38,15 @@ pytest_stage() {  # pytest_stage ID ARGS...: pytest with a junit report for the 
   return $rc
 }
 
+lint() {  # ruff (rules in pyproject.toml) on the package, benchmarks and tests; mypy on bpcore (files= in pyproject.toml)
+  local rc=0
+  $PY -m ruff check bpcore benchmarks tests || rc=1
+  $PY -m mypy || rc=1
+  return $rc
+}
+
 stage "install"          install
+stage "lint"             lint
 stage "unit tests"       pytest_stage unit -q tests --ignore=tests/browser
 stage "notebooks (nbval)" pytest_stage nbval -q --nbval --nbval-current-env \
                            --nbval-sanitize-with tests/nbval_sanitize.cfg book/

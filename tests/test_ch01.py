@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bpcore.selfcheck.keys.ch01 import XOR_PANEL as KEY_SETUP
-from bpcore.widgets import TrainingSetup
+from bpcore.experiments import TrainingSetup
 
 pytestmark = pytest.mark.ch01
 

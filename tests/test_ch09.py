@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bpcore.lessons import ch09
-from bpcore.widgets import TrainingSetup
+from bpcore.experiments import TrainingSetup
 
 pytestmark = pytest.mark.ch09
 

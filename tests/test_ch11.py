@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import bpcore
-from bpcore.activations import sigmoid
 from bpcore.lessons import ch11
 
 pytestmark = pytest.mark.ch11
@@ -18,7 +17,7 @@ X, Y = bpcore.datasets.moons(n_samples=40, noise=0.2, seed=0)
 @given(st.sampled_from(["sigmoid", "tanh", "relu"]), st.integers(1, 4), st.integers(0, 50))
 def test_local_slopes_are_the_activation_derivative(activation, depth, seed):
     net = ch11.make_network(depth, activation, "xavier", width=5, seed=seed)
-    traces = net._forward(X, train=True)
+    traces = net.forward_pass(X, train=True)
     for layer, t, slopes in zip(net.layers, traces, ch11.local_slopes(net, X)):
         np.testing.assert_allclose(slopes, layer.activation.derivative(t.z), rtol=1e-12, atol=1e-15)
 
@@ -27,7 +26,7 @@ def test_local_slopes_are_the_activation_derivative(activation, depth, seed):
 @given(st.floats(0.1, 50.0), st.integers(0, 50))
 def test_saturated_fraction_of_a_sigmoid_is_outputs_beyond_001_and_099(r, seed):
     net = bpcore.Network([2, 7, 6, 1], hidden="sigmoid", init="uniform", init_scale=r, seed=seed)
-    traces = net._forward(X, train=True)
+    traces = net.forward_pass(X, train=True)
     expected = [np.mean((t.a < 0.01) | (t.a > 0.99)) for t in traces[:-1]]
     got = ch11.saturated_fraction(net, X)
     # the two definitions agree except for outputs within round-off of the thresholds

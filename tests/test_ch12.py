@@ -40,7 +40,9 @@ def test_regularisation_reduces_the_overfitting_gap():
     _, plain = ch12.fit()
     _, decayed = ch12.fit(l2=3e-3)
     _, dropped = ch12.fit(keep=0.8)
-    gap = lambda h: h.val_loss[-1] - h.train_loss[-1]
+    def gap(h):
+        return h.val_loss[-1] - h.train_loss[-1]
+
     assert gap(decayed) < gap(plain) and gap(dropped) < gap(plain)
 
 

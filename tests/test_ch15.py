@@ -18,7 +18,7 @@ def _same_gradients(a, b) -> bool:
                                              (ch15.correct_gradients("mse"), ch06.bpcore_gradients("mse"))])
 def test_step_gradients_are_chapter_6s_gradients(step, reference):
     net, X, Y = ch15.problem()
-    layers = net._forward(X, train=True)
+    layers = net.forward_pass(X, train=True)
     assert _same_gradients(step(net, layers, Y), reference(net, X, Y))
 
 

@@ -358,7 +358,8 @@ def _nb(*cells: tuple[str, str, tuple[str, ...]]) -> nbformat.NotebookNode:
 
 
 EXERCISE = "```{exercise} Implement: one layer's backward step\n:label: ex-demo-1\n\nWrite it.\n```"
-ANSWER = "def layer_delta(delta_next, W_next, a):\n    # BEGIN SOLUTION\n    return (delta_next @ W_next.T) * a * (1 - a)\n    # END SOLUTION"
+ANSWER = ("def layer_delta(delta_next, W_next, a):\n    # BEGIN SOLUTION\n"
+          "    return (delta_next @ W_next.T) * a * (1 - a)\n    # END SOLUTION")
 
 
 def test_an_answer_and_its_check_in_one_cell_are_split():

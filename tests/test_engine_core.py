@@ -257,3 +257,32 @@ class TestBadInput:
             net.set_weights([np.zeros((2, 1))])
         with pytest.raises(ValueError, match=r"weight of shape \(1, 2\) cannot replace a parameter of shape \(2, 1\)"):
             net.set_weights([np.zeros((1, 2)), np.zeros(1)])
+
+
+class TestBatchNormInOnePlace:
+    """Batch norm's evaluation formula and running statistics live in bpcore.batchnorm."""
+
+    def test_evaluation_mode_uses_running_statistics_and_eps(self):
+        from bpcore import batchnorm
+        rng = np.random.default_rng(0)
+        net = bpcore.Network([3, 4, 1], hidden="tanh", seed=0, batch_norm=True)
+        layer = net.layers[0]
+        layer.running_mean[...] = rng.normal(size=4)
+        layer.running_var[...] = rng.uniform(0.5, 2.0, size=4)
+        layer.gamma[...], layer.beta[...] = rng.normal(size=4), rng.normal(size=4)
+        X = rng.normal(size=(5, 3))
+        z = X @ layer.W + layer.b
+        expected = layer.gamma * (z - layer.running_mean) / np.sqrt(layer.running_var + batchnorm.EPS) + layer.beta
+        u = net.forward_pass(X, train=False)[0].u
+        np.testing.assert_array_equal(u, expected)
+        np.testing.assert_array_equal(batchnorm.batchnorm_evaluate(z, layer.gamma, layer.beta, layer.running_mean,
+                                                                   layer.running_var), expected)
+
+    def test_running_statistics_move_by_the_momentum(self):
+        from bpcore import batchnorm
+        z = np.random.default_rng(1).normal(2.0, 3.0, size=(50, 4))
+        mean, var = np.zeros(4), np.ones(4)
+        batchnorm.update_running_statistics(mean, var, z)
+        np.testing.assert_allclose(mean, batchnorm.BATCH_WEIGHT * z.mean(axis=0), rtol=1e-15)
+        np.testing.assert_allclose(var, batchnorm.MOMENTUM + batchnorm.BATCH_WEIGHT * z.var(axis=0), rtol=1e-15)
+        assert batchnorm.MOMENTUM + batchnorm.BATCH_WEIGHT == 1.0

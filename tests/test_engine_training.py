@@ -94,7 +94,8 @@ def test_history_records_per_layer_norms_and_validation(moons):
     X, y = moons
     Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=0)
     net = bpcore.Network([2, 8, 8, 1], hidden="sigmoid", seed=0)
-    hist = bpcore.train(net, Xt, yt, lr=0.5, epochs=30, X_val=Xv, Y_val=yv, snapshot_every=10)
+    hist = bpcore.train(net, Xt, yt, lr=0.5, epochs=30, X_val=Xv, Y_val=yv, snapshot_every=10,
+                        record=bpcore.training.RECORDS)
     assert hist.grad_norms.shape == (30, 3) and hist.delta_norms.shape == (30, 3)
     assert np.all(hist.grad_norms > 0)
     trace = net.trace(Xt, yt, "bce")     # last epoch's entries are the norms before the last step
@@ -181,3 +182,101 @@ class TestDropout:
             h = bpcore.train(net, X, y, lr=0.3, epochs=400, dropout=rate, seed=0, evaluate_train=True)
             runs[rate] = h.train_loss[-1]
         assert runs[0.5] > runs[0.0]      # dropout keeps the network from fitting the noise as closely
+
+
+class TestRecordAndMeasure:
+    """What train() records is asked for; asking for less never changes the numbers."""
+
+    def test_recording_less_gives_the_same_numbers(self, moons):
+        X, y = moons
+        runs = {}
+        for record in (bpcore.training.RECORDS, ("loss",), ("accuracy",)):
+            net = bpcore.Network([2, 8, 1], hidden="tanh", seed=2)
+            runs[record] = (bpcore.train(net, X, y, lr=0.5, epochs=25, batch_size=40, seed=1, record=record),
+                            net.get_weights())
+        full, loss_only, acc_only = (runs[r] for r in runs)
+        assert loss_only[0].train_loss == full[0].train_loss and loss_only[0].train_accuracy == []
+        assert acc_only[0].train_accuracy == full[0].train_accuracy and acc_only[0].train_loss == []
+        for _, weights in (loss_only, acc_only):
+            assert all(np.array_equal(a, b) for a, b in zip(weights, full[1]))
+        assert full[0].grad_norms.shape == full[0].delta_norms.shape == (25, 2)
+
+    def test_what_was_not_recorded_says_so(self, moons):
+        X, y = moons
+        hist = bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, epochs=3)
+        assert hist.recorded == bpcore.training.DEFAULT_RECORD and hist.grad_norm_rows == []
+        with pytest.raises(ValueError, match=r"grad_norms were not recorded: pass record="):
+            hist.grad_norms
+        with pytest.raises(ValueError, match=r"record: unknown quantity 'norms'"):
+            bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, epochs=3, record=("loss", "norms"))
+
+    @pytest.mark.parametrize("every", [1, 4, 7])
+    def test_measure_every_measures_the_same_numbers_less_often(self, moons, every):
+        X, y = moons
+        Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=0)
+        kw = dict(lr=0.3, epochs=15, dropout=0.2, seed=4, X_val=Xv, Y_val=yv, evaluate_train=True)
+        ref_net, sparse_net = (bpcore.Network([2, 8, 1], seed=1) for _ in range(2))
+        ref = bpcore.train(ref_net, Xt, yt, **kw)
+        sparse = bpcore.train(sparse_net, Xt, yt, measure_every=every, **kw)
+        expected = sorted({*range(every, 16, every), 15})
+        assert sparse.measured_epochs == expected and ref.measured_epochs == list(range(1, 16))
+        at = np.array(expected) - 1
+        for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
+            assert getattr(sparse, name) == np.asarray(getattr(ref, name))[at].tolist(), name
+        assert all(np.array_equal(a, b) for a, b in zip(ref_net.get_weights(), sparse_net.get_weights()))
+
+    def test_early_stopping_needs_every_epoch_measured(self, moons):
+        X, y = moons
+        with pytest.raises(ValueError, match="early_stopping .* needs measure_every=1, got 5"):
+            bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, X_val=X, Y_val=y, early_stopping=3,
+                         measure_every=5)
+        with pytest.raises(ValueError, match="measure_every"):
+            bpcore.train(bpcore.Network([2, 4, 1], seed=0), X, y, measure_every=0)
+
+    def test_output_delta_replaces_the_error_signal_and_nothing_else(self, moons):
+        X, y = moons
+        right, given, flipped = (bpcore.Network([2, 6, 1], hidden="tanh", seed=5) for _ in range(3))
+        h_right = bpcore.train(right, X, y, lr=0.5, epochs=10)
+        h_given = bpcore.train(given, X, y, lr=0.5, epochs=10,
+                               output_delta=lambda tr: (tr.output - tr.targets) / len(tr.output))
+        h_flip = bpcore.train(flipped, X, y, lr=0.5, epochs=10,
+                              output_delta=lambda tr: (tr.targets - tr.output) / len(tr.output))
+        assert h_given.train_loss == h_right.train_loss
+        assert all(np.array_equal(a, b) for a, b in zip(right.get_weights(), given.get_weights()))
+        assert h_flip.train_loss[-1] > h_flip.train_loss[0]      # ascent: the loss rises
+
+
+def test_named_steps_are_the_loop(moons):
+    """train() is run_epoch repeated, and a full-batch epoch is one train_step."""
+    X, y = moons
+    net, by_hand = bpcore.Network([2, 5, 1], seed=0), bpcore.Network([2, 5, 1], seed=0)
+    hist = bpcore.train(net, X, y, lr=0.4, epochs=3)
+    Xp, Yp, loss_fn = by_hand.prepare(X, y, "bce")
+    opt, params = bpcore.optimizers.SGD(0.4), by_hand.parameters()
+    values = [bpcore.training.train_step(by_hand, opt, params, Xp, Yp, loss_fn)[1] for _ in range(3)]
+    assert values == hist.train_loss
+    assert all(np.array_equal(a, b) for a, b in zip(net.get_weights(), by_hand.get_weights()))
+
+
+@pytest.mark.parametrize("loss, initial, factor, expected", [
+    (float("nan"), 1.0, 1e3, True), (float("inf"), 1.0, 1e3, True), (999.0, 1.0, 1e3, False),
+    (1001.0, 1.0, 1e3, True), (2e-9, 0.0, 1e3, True), (5e-10, 0.0, 1e3, False), (5.0, 1.0, float("inf"), False)])
+def test_the_divergence_rule(loss, initial, factor, expected):
+    assert bpcore.training.diverged(loss, initial, factor) is expected
+
+
+def test_what_is_not_asked_for_is_not_computed(moons, monkeypatch):
+    """record=("accuracy",) with the divergence rule off: no loss is computed, the numbers stay the same."""
+    X, y = moons
+    Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=0)
+    ref_net, lean_net = bpcore.Network([2, 6, 1], seed=2), bpcore.Network([2, 6, 1], seed=2)
+    ref = bpcore.train(ref_net, Xt, yt, lr=0.3, epochs=12, batch_size=50, seed=1, X_val=Xv, Y_val=yv)
+    calls = []
+    original = bpcore.Network.objective
+    monkeypatch.setattr(bpcore.Network, "objective", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    lean = bpcore.train(lean_net, Xt, yt, lr=0.3, epochs=12, batch_size=50, seed=1, X_val=Xv, Y_val=yv,
+                        record=("accuracy",), divergence_factor=None)
+    assert calls == [] and lean.train_loss == [] and lean.val_loss == []
+    assert lean.train_accuracy == ref.train_accuracy and lean.val_accuracy == ref.val_accuracy
+    assert all(np.array_equal(a, b) for a, b in zip(ref_net.get_weights(), lean_net.get_weights()))
+    assert lean.status == "trained 12 epochs"

@@ -10,7 +10,7 @@ import pytest
 import bpcore
 from bpcore import datasets, figures as F
 from bpcore.activations import sigmoid
-from bpcore.optimizers import SGD, Momentum
+from bpcore.optimizers import SGD, Momentum, optimizer_path
 
 pytestmark = pytest.mark.figures
 
@@ -20,14 +20,13 @@ def moons_run():
     X, y = datasets.moons(120, noise=0.2, seed=1)
     X_tr, X_val, y_tr, y_val = datasets.train_val_split(X, y, seed=0)
     net = bpcore.Network([2, 8, 1], hidden="tanh", seed=0)
-    hist = bpcore.train(net, X_tr, y_tr, lr=0.5, epochs=40, X_val=X_val, Y_val=y_val, seed=0)
+    hist = bpcore.train(net, X_tr, y_tr, lr=0.5, epochs=40, X_val=X_val, Y_val=y_val, seed=0,
+                        record=("loss", "grad_norms"))
     return net, hist, (X_tr, X_val, y_tr, y_val)
 
 
-def test_look_transparent_titled_and_labelled(moons_run):
-    net, hist, (X_tr, X_val, y_tr, y_val) = moons_run
-    figs = [F.decision_boundary(net, X_tr, y_tr, X_val, y_val), F.loss_curves(hist), F.gradient_norms(hist),
-            F.network_diagram(net), F.sigmoid_and_derivative(),
+def test_look_transparent_titled_and_labelled():
+    figs = [F.sigmoid_and_derivative(),
             F.loss_surface_paths(lambda a, b: a ** 2 + b ** 2, {"sgd": np.zeros((3, 2))}, (-1, 1), (-1, 1))]
     for fig in figs:
         assert isinstance(fig, go.Figure)
@@ -46,20 +45,20 @@ def test_okabe_ito_palette_is_the_published_one():
 
 def test_decision_boundary_binary_is_the_network_output(moons_run):
     net, _, (X_tr, X_val, y_tr, y_val) = moons_run
-    fig = F.decision_boundary(net, X_tr, y_tr, X_val, y_val, resolution=30)
-    heat, train, val = fig.data
-    assert heat.type == "heatmap" and np.shape(heat.z) == (30, 30)
-    x0, x1, y0, y1 = F.grid_bounds(np.vstack([X_tr, X_val]))
-    assert (x0, x1, y0, y1) == (pytest.approx(heat.x[0]), pytest.approx(heat.x[-1]),
-                                pytest.approx(heat.y[0]), pytest.approx(heat.y[-1]))
+    bounds = F.grid_bounds(np.vstack([X_tr, X_val]))
+    heat = F.decision_boundary_data(net, bounds, resolution=30)
+    assert np.shape(heat["z"]) == (30, 30)
+    x0, x1, y0, y1 = bounds
+    assert (x0, x1, y0, y1) == (pytest.approx(heat["x"][0]), pytest.approx(heat["x"][-1]),
+                                pytest.approx(heat["y"][0]), pytest.approx(heat["y"][-1]))
     assert x0 < X_tr[:, 0].min() and x1 > X_tr[:, 0].max() and y0 < X_val[:, 1].min() and y1 > X_val[:, 1].max()
     # row i is y[i], column j is x[j]
     i, j = 7, 22
-    expected = net.forward(np.array([[heat.x[j], heat.y[i]]], dtype=float))[0, 0]
-    assert np.asarray(heat.z)[i, j] == np.round(expected, 3)  # rounded: short numbers travel fast
-    assert (heat.zmin, heat.zmax) == (0.0, 1.0)
-    assert len(train.x) == len(X_tr) and len(val.x) == len(X_val)
-    assert list(train.marker.color) == [F.CLASS_COLOURS[k] for k in y_tr]
+    expected = net.forward(np.array([[heat["x"][j], heat["y"][i]]], dtype=float))[0, 0]
+    assert np.asarray(heat["z"])[i, j] == np.round(expected, 3)  # rounded: short numbers travel fast
+    assert (heat["zmin"], heat["zmax"]) == (0.0, 1.0)
+    points = F.points_data(X_tr, y_tr)
+    assert len(points["x"]) == len(X_tr) and points["marker"]["color"] == [F.CLASS_COLOURS[k] for k in y_tr]
 
 
 def test_decision_boundary_multiclass_shows_predicted_class():
@@ -146,12 +145,6 @@ def test_log_axis_range_in_whole_decades():
     assert F.log_axis_range([np.nan], least=(-2.0, 0.0)) == [-2.0, 0.0]
 
 
-def test_decision_boundary_rejects_non_2d_inputs():
-    net = bpcore.Network([3, 2, 1], seed=0)
-    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
-        F.decision_boundary(net, np.zeros((5, 3)), np.zeros(5))
-
-
 def test_loss_curves_nan_and_inf_become_gaps_and_divergence_is_annotated():
     traces, notes = F.loss_curves_data([1.0, 0.5, np.inf, np.nan], [1.1, 0.6], diverged_epoch=3)
     y = traces[0]["y"]
@@ -159,37 +152,28 @@ def test_loss_curves_nan_and_inf_become_gaps_and_divergence_is_annotated():
     assert traces[0]["x"].tolist() == [1, 2, 3, 4] and traces[1]["x"].tolist() == [1, 2]
     assert traces[2]["x"] == [3] and traces[2]["y"] == [0.5]
     assert [n["text"] for n in notes] == ["diverged at epoch 3"]
-    fig = F.loss_curves([1.0, 0.5, np.inf])
-    assert not fig.layout.annotations
-    json.loads(fig.to_json())
+    assert F.loss_curves_data([1.0, 0.5, np.inf])[1] == []      # no divergence reported: no annotation
 
 
-def test_loss_curves_of_a_really_diverged_run():
+def test_loss_curves_of_a_really_diverged_run_on_a_log_axis():
     X, y = datasets.moons(100, seed=0)
     net = bpcore.Network([2, 16, 16, 16, 1], hidden="relu", seed=0)
     hist = bpcore.train(net, X, y, lr=10.0, epochs=50, seed=0)
     assert hist.diverged
-    fig = F.loss_curves(hist, log_y=True)
-    assert [a.text for a in fig.layout.annotations] == [f"diverged at epoch {hist.diverged_epoch}"]
-    assert fig.layout.yaxis.type == "log"
-    assert np.all(np.isfinite(fig.data[0].y) | np.isnan(fig.data[0].y))
+    traces, notes = F.loss_curves_data(hist.train_loss, (), hist.diverged_epoch)
+    placed = F.log_axis_annotations(notes, "x2", "y2")
+    assert [a["text"] for a in placed] == [f"diverged at epoch {hist.diverged_epoch}"]
+    assert placed[0]["y"] == np.log10(notes[0]["y"]) and (placed[0]["xref"], placed[0]["yref"]) == ("x2", "y2")
+    assert F.log_axis_annotations([{"y": 0.0}], "x", "y")[0]["y"] == -300.0    # zero: the axis floor, not -inf
+    assert np.all(np.isfinite(traces[0]["y"]) | np.isnan(traces[0]["y"]))
 
 
-def test_loss_curves_from_history(moons_run):
+def test_gradient_norms_data(moons_run):
     _, hist, _ = moons_run
-    fig = F.loss_curves(hist)
-    np.testing.assert_allclose(fig.data[0].y, hist.train_loss)
-    np.testing.assert_allclose(fig.data[1].y, hist.val_loss)
-    assert fig.data[0].x[-1] == hist.epochs_run
-
-
-def test_gradient_norms(moons_run):
-    _, hist, _ = moons_run
-    fig = F.gradient_norms(hist)
-    assert len(fig.data) == 2 and fig.layout.yaxis.type == "log"
-    for k, trace in enumerate(fig.data):
-        np.testing.assert_allclose(trace.y, hist.grad_norms[:, k])
-        assert trace.name == f"layer {k + 1}"
+    data = F.gradient_norms_data(hist.grad_norms)
+    assert len(data) == 2
+    for k, trace in enumerate(data):
+        np.testing.assert_allclose(trace["y"], hist.grad_norms[:, k])
     padded = F.gradient_norms_data(np.array([[1.0, 0.0], [np.inf, 2.0]]), n_traces=4)
     assert len(padded) == 4 and [t["visible"] for t in padded] == [True, True, False, False]
     assert np.isnan(padded[1]["y"][0]) and np.isnan(padded[0]["y"][1])  # zero and inf: gaps on a log axis
@@ -197,40 +181,14 @@ def test_gradient_norms(moons_run):
         F.gradient_norms_data(np.ones((3, 3)), n_traces=2)
 
 
-def test_network_diagram_edges_by_sign_and_size():
-    net = bpcore.Network([2, 3, 1], seed=3)
-    data = F.network_diagram_data(net)
-    edges, hover, nodes = data[:2 * F.N_WIDTH_BINS], data[-2], data[-1]
-    n_segments = sum(sum(1 for v in t["x"] if v is None) for t in edges)
-    assert n_segments == 2 * 3 + 3 * 1 == len(hover["x"])
-    assert len(nodes["x"]) == sum(net.sizes)
-    weights = np.concatenate([layer.W.ravel() for layer in net.layers])
-    assert sum(t["x"].count(None) for t in edges[:F.N_WIDTH_BINS]) == np.count_nonzero(weights >= 0)
-    assert edges[F.N_WIDTH_BINS - 1]["x"] or edges[-1]["x"]  # the largest |w| lands in the widest bin
-    fig = F.network_diagram(net)
-    assert len(fig.data) == 2 * F.N_WIDTH_BINS + 2
-
-
-def test_network_diagram_by_gradient():
-    X, y = datasets.xor(8, seed=0)
-    net = bpcore.Network([2, 2, 1], seed=0)
-    grads = net.gradients(X, y)
-    data = F.network_diagram_data(net, grads, color_by="gradient")
-    assert "∂L/∂w" in data[-2]["text"][0]
-    with pytest.raises(ValueError, match="needs gradients"):
-        F.network_diagram_data(net, color_by="gradient")
-    with pytest.raises(ValueError, match="color_by"):
-        F.network_diagram_data(net, grads, color_by="bias")
-
-
 def test_optimizer_path_matches_closed_form_on_a_quadratic():
     a = np.array([1.0, 10.0])
-    path = F.optimizer_path(lambda th: a * th, [1.0, 1.0], SGD(0.05), steps=20)
+    path = optimizer_path(lambda th: a * th, [1.0, 1.0], SGD(0.05), steps=20)
     t = np.arange(21)[:, None]
     np.testing.assert_allclose(path, (1 - 0.05 * a) ** t, rtol=1e-12)
-    fast = F.optimizer_path(lambda th: a * th, [1.0, 1.0], SGD(0.5), steps=600)  # factor -4 per step: 4**600 overflows
+    fast = optimizer_path(lambda th: a * th, [1.0, 1.0], SGD(0.5), steps=600)  # factor -4 per step: 4**600 overflows
     assert np.isnan(fast[-1]).all() and np.isfinite(fast[0]).all()
-    heavy = F.optimizer_path(lambda th: a * th, [1.0, 1.0], Momentum(0.05, 0.9), steps=3)
+    heavy = optimizer_path(lambda th: a * th, [1.0, 1.0], Momentum(0.05, 0.9), steps=3)
     assert heavy.shape == (4, 2)
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from bpcore import figures as F
 from bpcore.activations import sigmoid
-from bpcore.widgets import (Checkbox, Dropdown, IntSlider, LogSlider, Panel, Slider, TrainingSetup, panel,
+from bpcore.widgets import (Checkbox, Dropdown, IntSlider, LogSlider, Panel, Slider, panel,
                             training_panel)
+from bpcore.experiments import TrainingSetup
 
 pytestmark = pytest.mark.widgets
 
@@ -141,7 +142,7 @@ def test_book_mode_displays_the_twin_and_builds_no_widget(monkeypatch):
     assert list(bundle) == ["text/html"]
     assert "Plotly.newPlot" in bundle["text/html"] and "<script src" not in bundle["text/html"]
     assert 'aria-label="a sigmoid"' in bundle["text/html"]
-    assert p._widget is None
+    assert not p.is_live
     monkeypatch.delenv("BPCORE_BOOK")
     assert "application/vnd.jupyter.widget-view+json" in p._repr_mimebundle_()
 
@@ -318,8 +319,8 @@ def test_training_panel_static_twin_is_small_enough():
 
 
 def test_long_retraining_shows_progress(monkeypatch):
-    import bpcore.widgets as W
-    monkeypatch.setattr(W, "PROGRESS_AFTER_S", 0.0)
+    from bpcore.widgets import retraining as module
+    monkeypatch.setattr(module, "PROGRESS_AFTER_S", 0.0)
     p = training_panel("moons", controls=("epochs",), epochs=20)
     p.widget
     seen, visibility = [], []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bpcore import figures as F
 from bpcore.activations import Activation, ReLU, Sigmoid, Tanh
@@ -44,10 +45,10 @@ class Step(Activation):
     formula = r"1 \text{ if } z \ge 0 \text{ else } 0"
     derivative_formula = r"0"
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: ArrayLike) -> Array:
         return (np.asarray(z, dtype=float) >= 0).astype(float)
 
-    def derivative(self, z: Array) -> Array:
+    def derivative(self, z: ArrayLike) -> Array:
         return np.zeros_like(np.asarray(z, dtype=float))
 
 
@@ -215,7 +216,7 @@ def network_views_update(net: Network, target: str = "XOR", resolution: int = RE
     for model in (hidden_unit(net, 0), hidden_unit(net, 1), net):
         traces += [F.decision_boundary_data(model, bounds, resolution), _corner_points(labels)]
     out = net.forward(CORNERS)[:, 0]
-    right = int(np.sum((out >= 0.5).astype(int) == labels))
+    right = int(np.sum(net.predict(CORNERS) == labels))      # bpcore.metrics' rule: output >= 0.5
     corners = ", ".join(f"{int(x1)}{int(x2)}→{a:.2f}" for (x1, x2), a in zip(CORNERS, out))
     return dict(traces=traces, status=f"outputs at the corners {corners} · {right} of 4 right for {target}")
 

@@ -74,7 +74,7 @@ def sigmoid_chain(x: float | Array, w: float, depth: int) -> SigmoidChain:
     w\,\sigma'(z_k)`, starting from :math:`\partial a_D/\partial a_D = 1`. Since
     :math:`\sigma' \le \tfrac14`, each factor is at most :math:`|w|/4` in size.
     """
-    depth = validation.positive_number(depth, "depth", integer=True)
+    depth = validation.positive_integer(depth, "depth")
     if isinstance(w, bool) or not isinstance(w, (int, float, np.floating, np.integer)) or not np.isfinite(w):
         raise ValueError(f"w must be a finite number, got {w!r}")
     a = np.atleast_1d(np.asarray(x, dtype=float))

@@ -64,7 +64,7 @@ def delta_run(activation: str, depth: int, lr: float, epochs: int = PANEL_EPOCHS
     :func:`moons_data` with full-batch gradient descent and binary cross-entropy."""
     X, y = _moons()
     net = Network([2] + [8] * int(depth) + [1], hidden=activation, output="sigmoid", seed=0)
-    return net, train(net, X, y, loss="bce", lr=lr, epochs=epochs)
+    return net, train(net, X, y, loss="bce", lr=lr, epochs=epochs, record=("loss", "accuracy", "delta_norms"))
 
 
 def delta_update(activation: str, depth: int, lr: float, resolution: int = PANEL_RESOLUTION,

@@ -16,17 +16,20 @@ ordinary backward recursion
 from a *wrong* output error signal :math:`\delta^L` (``wrong_delta_...``). The line that is wrong is
 marked ``# MISTAKE``.
 
-The chapter's panel retrains the hand example on every slider step; its loop
-(:func:`train_hand_example`) runs on bpcore's internal paths and is :func:`sgd_losses` bit for bit.
+The chapter's panel retrains the hand example on every slider step with :func:`bpcore.train`
+(:func:`train_hand_example`), which is :func:`sgd_losses` bit for bit.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
 
+from bpcore.figures import FONT_COLOUR, OKABE_ITO, SERIES_COLOURS
 from bpcore.network import Network, Trace
 from bpcore.optimizers import SGD
+from bpcore.training import train
 
 Array = np.ndarray
 Gradients = list[dict[str, Array]]
@@ -192,7 +195,7 @@ VARIANTS: dict[str, Callable[[Trace], Array] | None] = {
     "mistake: missing σ'": wrong_delta_no_sigma_prime,
     "mistake: flipped sign": wrong_delta_flipped_sign,
 }
-_POSITIVE, _NEGATIVE = "#0072B2", "#D55E00"   # blue / vermillion (colour-blind safe)
+_POSITIVE, _NEGATIVE = OKABE_ITO["blue"], OKABE_ITO["vermillion"]   # colour-blind safe
 
 
 def _edges() -> list[tuple[int, int, int]]:
@@ -209,32 +212,26 @@ def _edge_label_xy(layer: int, i: int, j: int, t: float = 0.3) -> tuple[float, f
     return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
 
 
-def _train_hand_example(lr: float, iterations: int, variant: str) -> tuple[Network, Array, Trace]:
+def train_hand_example_run(lr: float, iterations: int, variant: str) -> tuple[Network, Array, Trace]:
     """:func:`train_hand_example`, returning the MSE pass at the final weights (a :class:`Trace`) last.
 
-    The loop is :func:`sgd_losses` with the gradient variant, written on bpcore's internal paths: the
-    sample is checked once, and each step's forward pass gives both the printed loss at the current
-    weights and the gradients (a plain network computes the same numbers in training and evaluation
-    mode), so every number equals :func:`sgd_losses`' bit for bit, at half the cost."""
+    One :func:`bpcore.train` call (full batch, plain SGD) whose output error signal is the variant's
+    (``output_delta``); the loss it records before each step is the printed loss, because a plain
+    network computes the same numbers in training and evaluation mode. So every number equals
+    :func:`sgd_losses`' bit for bit (``tests/test_ch06.py`` checks it)."""
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {list(VARIANTS)}, got {variant!r}")
     steps = int(iterations)
     if steps < 0:
         raise ValueError(f"iterations must be >= 0, got {iterations!r}")
-    wrong_delta = VARIANTS[variant]
     net, X, Y = hand_example()
-    X, Y, mse = net._check(X, Y, "mse")
-    opt, params = SGD(lr), net.parameters()
-    losses = np.empty(steps + 1)
-    with np.errstate(over="ignore", under="ignore"):
-        for k in range(steps):
-            tr = net._trace(X, Y, mse, 0.0)   # forward and backward pass at the current weights
-            losses[k] = tr.loss
-            grads = tr.gradients if wrong_delta is None else backward_from_output_delta(net, tr, wrong_delta(tr))
-            opt.step(params, [g for layer in grads for g in (layer["W"], layer["b"])])
-        final = net._trace(X, Y, mse, 0.0)
-    losses[steps] = final.loss
-    return net, losses, final
+    recorded: list[float] = []
+    if steps > 0:
+        hist = train(net, X, Y, loss="mse", lr=lr, epochs=steps, record=("loss",),
+                     output_delta=VARIANTS[variant], divergence_factor=math.inf)
+        recorded = hist.train_loss
+    final = net.trace(X, Y, loss="mse")
+    return net, np.array(recorded + [final.loss]), final
 
 
 def train_hand_example(lr: float, iterations: int, variant: str = "correct (bpcore)"
@@ -242,7 +239,7 @@ def train_hand_example(lr: float, iterations: int, variant: str = "correct (bpco
     """Train a fresh hand-example network for ``iterations`` SGD steps with the gradient ``variant``
     (a key of :data:`VARIANTS`). Returns the trained network, the printed MSE before and after each
     step ``(iterations + 1,)``, and bpcore's (correct) MSE gradients at the final weights."""
-    net, losses, final = _train_hand_example(lr, iterations, variant)
+    net, losses, final = train_hand_example_run(lr, iterations, variant)
     return net, losses, final.gradients
 
 
@@ -256,7 +253,7 @@ def hand_figure():
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08,
                         subplot_titles=("printed MSE loss", "weights w and gradients g = ∂L/∂w"))
-    fig.add_trace(go.Scatter(x=[0], y=[1], mode="lines", name="MSE loss", line={"color": "#0072B2"},
+    fig.add_trace(go.Scatter(x=[0], y=[1], mode="lines", name="MSE loss", line={"color": SERIES_COLOURS[0]},
                              showlegend=False, hovertemplate="iteration %{x}<br>loss %{y:.6g}<extra></extra>"),
                   row=1, col=1)
     for layer, i, j in _edges():
@@ -269,7 +266,7 @@ def hand_figure():
                   row=1, col=2)
     units = [(c, u) for c in range(3) for u in range(2)]
     fig.add_trace(go.Scatter(x=[c for c, _ in units], y=[1.0 - u for _, u in units], mode="markers+text",
-                             marker={"size": 26, "color": "white", "line": {"color": "#333", "width": 2}},
+                             marker={"size": 26, "color": "white", "line": {"color": FONT_COLOUR, "width": 2}},
                              text=[""] * 6, textposition="bottom center", textfont={"size": 10},
                              showlegend=False, hoverinfo="skip"), row=1, col=2)
     fig.update_xaxes(title_text="iteration (SGD step)", row=1, col=1)
@@ -282,7 +279,7 @@ def hand_figure():
 
 def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -> dict:
     """The panel's ``update``: retrain from the hand-set weights and redraw everything."""
-    net, losses, final = _train_hand_example(lr, iterations, variant)
+    net, losses, final = train_hand_example_run(lr, iterations, variant)
     traces: list[dict] = [{"x": np.arange(len(losses)), "y": losses}]
     labels = []
     for layer, i, j in _edges():

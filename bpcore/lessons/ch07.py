@@ -1,5 +1,6 @@
 r"""Chapter 7, *Gradient checking*: finite differences for one parameter, their error against
-:math:`\epsilon`, two deliberately broken backward passes, and excerpts of bpcore's own tests.
+:math:`\epsilon`, and two deliberately broken backward passes. The standard bpcore's own tests hold the
+backward pass to lives with the check, in :mod:`bpcore.gradcheck` (``TOL``, ``STENCIL``, ``backprop_gap``).
 
 For one parameter :math:`\theta` of a network and the loss :math:`L(\theta)` (every other parameter
 fixed), the three estimates of :math:`L'(\theta)` studied in the chapter are
@@ -20,13 +21,12 @@ demonstrations; the wrong line is marked ``# MISTAKE``.
 """
 from __future__ import annotations
 
-import ast
 import math
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from bpcore.figures import FONT_COLOUR, OKABE_ITO
 from bpcore.network import Network
 
 Array = np.ndarray
@@ -63,8 +63,18 @@ DIFFERENCES = {"forward": forward_difference, "central": central_difference, "fi
 # ----------------------------------------------------------------------------------------------
 # One parameter of a network
 # ----------------------------------------------------------------------------------------------
+class LossAlong:
+    """``L(theta)``: the loss as a function of one parameter; ``theta`` is that parameter's current value."""
+
+    def __init__(self, function: Callable[[float], float], theta: float):
+        self.function, self.theta = function, theta
+
+    def __call__(self, theta: float) -> float:
+        return self.function(theta)
+
+
 def loss_along(net: Network, X: Array, Y: Array, loss: str, layer: int, name: str,
-               index: tuple[int, ...]) -> Callable[[float], float]:
+               index: tuple[int, ...]) -> LossAlong:
     """The loss as a function of ONE parameter, ``theta -> L`` (``net.layers[layer].<name>[index]``).
 
     The function sets the entry, evaluates the loss and puts the old value back, so the network
@@ -75,18 +85,17 @@ def loss_along(net: Network, X: Array, Y: Array, loss: str, layer: int, name: st
         raise ValueError(f"layer {layer} has parameters {list(params)}, not {name!r}")
     p = params[name]
     index = tuple(index)
-    X, Y, loss_fn = net._check(X, Y, loss)
+    X, Y, loss_fn = net.prepare(X, Y, loss)
 
     def L(theta: float) -> float:
         old = p[index]
         p[index] = theta
         try:
-            return net._objective(net._forward(X, train=False)[-1], Y, loss_fn, 0.0)   # = net.loss(X, Y, loss)
+            return net.objective(net.forward_pass(X, train=False)[-1], Y, loss_fn, 0.0)   # = net.loss(X, Y, loss)
         finally:
             p[index] = old
 
-    L.theta = float(p[index])  # type: ignore[attr-defined]
-    return L
+    return LossAlong(L, float(p[index]))
 
 
 def relative_errors(g: float, estimates: Array, floor: float = 1e-8) -> Array:
@@ -179,14 +188,14 @@ def v_figure():
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    colours = {"forward": "#D55E00", "central": "#0072B2", "five-point": "#009E73"}
+    colours = {"forward": OKABE_ITO["vermillion"], "central": OKABE_ITO["blue"], "five-point": OKABE_ITO["green"]}
     for method in METHODS:
         fig.add_scatter(x=EPS_GRID, y=np.ones_like(EPS_GRID), mode="lines+markers", name=f"{method} difference",
                         line={"color": colours[method]}, marker={"size": 5},
                         hovertemplate="ε = %{x:.1e}<br>relative error %{y:.1e}<extra></extra>")
     for label, colour in (("model: ε|L''|/2 (forward truncation)", colours["forward"]),
                           ("model: ε²|L'''|/6 (central truncation)", colours["central"]),
-                          ("model: u|L|/ε (round-off)", "#555555")):
+                          ("model: u|L|/ε (round-off)", FONT_COLOUR)):
         fig.add_scatter(x=EPS_GRID, y=np.ones_like(EPS_GRID), mode="lines", name=label,
                         line={"color": colour, "dash": "dash", "width": 1.5}, hoverinfo="skip")
     fig.update_layout(title="Relative error of finite differences against the step ε",
@@ -260,34 +269,3 @@ def mistake_sum_not_mean(net: Network, X: Array, Y: Array, loss: str = "bce") ->
     tr = net.trace(X, Y, loss=loss)
     delta_out = tr.layers[-1].delta * len(X)   # MISTAKE: the 1/n of the mean is undone
     return backward_from_output_delta(net, tr, delta_out)
-
-
-# ----------------------------------------------------------------------------------------------
-# bpcore's own tests
-# ----------------------------------------------------------------------------------------------
-TESTS_FILE = Path(__file__).resolve().parents[2] / "tests" / "test_engine_gradients.py"
-
-
-def engine_test_source(function_name: str, path: Path = TESTS_FILE) -> str:
-    """The source of one top-level function in bpcore's gradient tests (decorators included),
-    or a one-line note when the tests are not installed (e.g. bpcore installed without its repository)."""
-    if not path.exists():
-        return f"({path.name} is not available in this installation)"
-    text = path.read_text()
-    tree = ast.parse(text)
-    lines = text.splitlines()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == function_name:
-            start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
-            return "\n".join(lines[start:node.end_lineno])
-    raise ValueError(f"no function {function_name!r} in {path.name}")
-
-
-def engine_test_constant(name: str, path: Path = TESTS_FILE) -> str:
-    """The line that assigns the module-level constant ``name`` in bpcore's gradient tests."""
-    if not path.exists():
-        return f"({path.name} is not available in this installation)"
-    for line in path.read_text().splitlines():
-        if line.startswith(f"{name} ="):
-            return line
-    raise ValueError(f"no constant {name!r} in {path.name}")

@@ -8,17 +8,15 @@ one, :math:`a-y`, is close to :math:`\pm 1`: MSE stalls, cross-entropy recovers.
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
 
 import bpcore
-from bpcore import History, Network, validation
+from bpcore import History, Network
 from bpcore import figures as F
 from bpcore.figures import style
 from bpcore.png import data_uri
-from bpcore.training import accuracy_of
 
 Array = np.ndarray
 
@@ -76,35 +74,14 @@ def compare_losses(k: float, lr: float = 1.0, epochs: int = EPOCHS,
 
 def train_curves(net: Network, loss: str, lr: float = 1.0, epochs: int = EPOCHS) -> tuple[Array, Array, int | None]:
     r"""Train ``net`` in place on :func:`moons_data`, full batch, plain SGD
-    (:math:`W \leftarrow W - \eta\,\partial L/\partial W`): the same steps and numbers as
-    ``bpcore.train(net, X, y, loss=loss, lr=lr, epochs=epochs)`` (``tests/test_ch08.py`` checks it bit for
-    bit), minus what the live panel does not draw (gradient norms, a :class:`History`).
+    (:math:`W \leftarrow W - \eta\,\partial L/\partial W`): ``bpcore.train(net, X, y, loss=loss, lr=lr,
+    epochs=epochs)`` recording only what the live panel draws.
 
-    The panel trains two networks on every slider step, so this loop calls the network's internal
-    passes (``_forward``, ``_objective``, ``_backward``) directly instead of the validating public API.
     Returns the training loss and accuracy per epoch, both ``(epochs_run,)``, and the epoch at which
     the run diverged (the loss became NaN or grew a thousandfold), or None.
     """
-    X, Y, loss_fn = net._check(*moons_data(), loss)
-    lr = validation.positive_number(lr, "learning rate lr")
-    n = len(X)
-    losses, accuracies, diverged = [], [], None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        initial = net._objective(net._forward(X, train=False)[-1], Y, loss_fn, 0.0)
-        for epoch in range(int(epochs)):
-            traces = net._forward(X, train=True)
-            value = net._objective(traces[-1], Y, loss_fn, 0.0)
-            net._backward(traces, Y, loss_fn, 0.0)
-            for layer, t in zip(net.layers, traces):   # the SGD step, as bpcore.optimizers.SGD takes it
-                layer.W -= lr * t.dW
-                layer.b -= lr * t.db
-            value = value * n / n                      # bpcore.train's mean over the (one) batch
-            losses.append(value)
-            accuracies.append(accuracy_of(traces[-1].a, Y) * n / n)
-            if not math.isfinite(value) or value > 1e3 * max(initial, 1e-12):
-                diverged = epoch + 1
-                break
-    return np.array(losses), np.array(accuracies), diverged
+    hist = bpcore.train(net, *moons_data(), loss=loss, lr=lr, epochs=epochs, record=("loss", "accuracy"))
+    return np.array(hist.train_loss), np.array(hist.train_accuracy), hist.diverged_epoch
 
 
 def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:
@@ -132,8 +109,8 @@ def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:
 # -- the side-by-side figure -------------------------------------------------------------------
 RESOLUTION = 40  # grid points per side of each output map
 LOSS_NAMES = {"mse": "sigmoid + MSE", "bce": "sigmoid + cross-entropy"}
-COLOURS = {"mse": "#D55E00", "bce": "#0072B2"}
-LOSS_AXIS = [-2.0, 2.0]  # log10 of the loss axis' ends: every run of the panel stays within 0.01..100
+COLOURS = {"mse": F.OKABE_ITO["vermillion"], "bce": F.OKABE_ITO["blue"]}
+LOSS_AXIS = (-2.0, 2.0)  # log10 of the loss axis' ends: every run of the panel stays within 0.01..100
 
 
 def bounds() -> tuple[float, float, float, float]:
@@ -166,7 +143,7 @@ def comparison_figure(epochs: int = EPOCHS):
                         subplot_titles=[f"output: {LOSS_NAMES['mse']}", f"output: {LOSS_NAMES['bce']}",
                                         "training loss (log scale)", "training accuracy"])
     blank = np.zeros((1, 1, 4), dtype=np.uint8)            # a transparent pixel until the first update
-    for col, loss in ((1, "mse"), (2, "bce")):
+    for col in (1, 2):                                     # MSE left, cross-entropy right
         fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", showlegend=False, name="data",
                                  marker=dict(color=y, colorscale=scale, cmin=0, cmax=1, size=5, showscale=col == 2,
                                              colorbar=dict(title="output a", len=0.45, y=0.78),
@@ -187,7 +164,7 @@ def comparison_figure(epochs: int = EPOCHS):
                                      showlegend=what == "loss", legendgroup=loss),
                           row=2, col=col)
         fig.update_xaxes(title_text="epoch", range=[1, max(epochs, 2)], row=2, col=col)
-    fig.update_yaxes(title_text="loss (each its own)", type="log", range=LOSS_AXIS, row=2, col=1)
+    fig.update_yaxes(title_text="loss (each its own)", type="log", range=list(LOSS_AXIS), row=2, col=1)
     fig.update_yaxes(title_text="fraction correct", range=[0, 1.02], row=2, col=2)
     style(fig, "The same start, two losses", height=720)
     fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0.0))
@@ -198,15 +175,14 @@ def comparison_update(k: float, lr: float = 1.0, epochs: int = EPOCHS) -> dict:
     """Train both runs from :func:`starting_network` ``(k)`` and return the panel's changes: the curves,
     the two output maps (layout images) and a status line."""
     start = starting_network(k)
-    nets, curves = {}, {}
+    nets: dict[str, Network] = {}
+    curves: dict[str, tuple[Array, Array, int | None]] = {}
     for loss in ("mse", "bce"):
         nets[loss] = start.copy()
         curves[loss] = train_curves(nets[loss], loss, lr, epochs)
     traces: list[dict] = [{}, {}]
-    for what in (0, 1):                                 # 0: loss, 1: accuracy
-        for loss in ("mse", "bce"):
-            values = curves[loss][what]
-            traces.append({"x": np.arange(1, len(values) + 1), "y": values})
+    for values in (curves["mse"][0], curves["bce"][0], curves["mse"][1], curves["bce"][1]):  # losses, accuracies
+        traces.append({"x": np.arange(1, len(values) + 1), "y": values})
     layout = {"images": [output_image(nets["mse"], 1), output_image(nets["bce"], 2)],   # LOSS_AXIS, wider if needed
               "yaxis3.range": F.log_axis_range(curves["mse"][0], curves["bce"][0], least=LOSS_AXIS)}
     parts = []

@@ -74,8 +74,8 @@ def curves_figure(histories: Mapping[str, History], title: str, what: str = "tra
 
 
 def first_diverging(lrs: Sequence[float], **setup) -> float | None:
-    """The first learning rate in ``lrs`` whose :class:`bpcore.widgets.TrainingSetup` run diverges."""
-    from bpcore.widgets import TrainingSetup
+    """The first learning rate in ``lrs`` whose :class:`bpcore.experiments.TrainingSetup` run diverges."""
+    from bpcore.experiments import TrainingSetup
 
     for lr in lrs:
         _, history, _ = TrainingSetup(**{**setup, "lr": lr}).run()

@@ -9,7 +9,7 @@ r"""Chapter 10 (momentum): two small loss surfaces, their gradients, and optimis
 
 Each surface is vectorised: ``surface(T1, T2)`` takes arrays of any (equal) shape; ``surface.grad(theta)``
 takes one point ``theta (2,)`` and returns ``(2,)``. ``tests/test_ch10.py`` checks every gradient against
-central differences. Paths come from :func:`bpcore.figures.optimizer_path` with the optimisers of
+central differences. Paths come from :func:`bpcore.optimizers.optimizer_path` with the optimisers of
 :mod:`bpcore.optimizers`.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpcore import optimizers
-from bpcore.figures import loss_surface_paths, optimizer_path, path_data
+from bpcore.optimizers import optimizer_path
+from bpcore.figures import OKABE_ITO, loss_surface_paths, path_data
 
 Array = np.ndarray
 
@@ -137,7 +138,7 @@ def paths_figure(surface, lr: float, beta: float, steps: int = 100, methods=METH
     for trace, width, dash in zip(fig.data[1:], (5, 2.5, 2), ("solid", "solid", "dot")):
         trace.line.width, trace.line.dash = width, dash
     fig.add_scatter(x=[surface.minimum[0]], y=[surface.minimum[1]], mode="markers", name="minimum",
-                    marker={"symbol": "x", "size": 12, "color": "#000000"})
+                    marker={"symbol": "x", "size": 12, "color": OKABE_ITO["black"]})
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return fig
 

@@ -55,7 +55,7 @@ def local_slopes(net: Network, X: Array) -> list[Array]:
     r"""The factors :math:`f'(z^l)` of every hidden layer, each ``(n_samples, width)``, for inputs ``X``.
 
     Computed by the activation's own ``backward`` with an upstream gradient of ones."""
-    traces = net._forward(np.asarray(X, float), train=True)
+    traces = net.forward_pass(np.asarray(X, float), train=True)
     return [layer.activation.backward(t.u, t.h, np.ones_like(t.h))
             for layer, t in zip(net.layers[:-1], traces[:-1])]
 
@@ -110,7 +110,7 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
     loss, _, diverged = F.loss_curves_traces()
     fig.add_trace(loss, 1, 2)
     fig.add_trace(diverged, 1, 2)
-    for name, colour in (("first epoch", "#999999"), ("last epoch", F.OKABE_ITO["orange"])):
+    for name, colour in (("first epoch", F.FONT_COLOUR), ("last epoch", F.OKABE_ITO["orange"])):
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name=name, line=dict(color=colour, width=2),
                                  marker=dict(size=8)), 1, 3)
     F.style(fig, "Gradients through a deep network", height=430)
@@ -124,12 +124,11 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
 
     def update(depth: int, activation: str, init: str) -> dict:
         net = make_network(depth, activation, init, width=width)
-        hist = train(net, X, y, lr=lr, epochs=epochs)
+        hist = train(net, X, y, lr=lr, epochs=epochs, record=("loss", "accuracy", "grad_norms"))
         image = F.decision_boundary_image(net, bounds, resolution)   # NaN (diverged) is transparent
         x_range, y_range = F.image_extent(image)                      # the same every time
         (curve, _, marker), notes = F.loss_curves_data(hist.train_loss, (), hist.diverged_epoch)
-        for note in notes:   # on a log axis an annotation's y is a decade
-            note.update(xref="x2", yref="y2", y=float(np.log10(max(note["y"], 1e-300))))
+        notes = F.log_axis_annotations(notes, "x2", "y2")
         norms = hist.grad_norms
         first, last = F.finite_or_nan(norms[0]), F.finite_or_nan(norms[-1])
         first[first <= 0], last[last <= 0] = np.nan, np.nan          # zero: a gap on the log axis

@@ -7,7 +7,7 @@ curves compare like with like (``train(..., evaluate_train=True)``).
 
 * :func:`data` -- the 60 training points and 200 validation points;
 * :func:`fit` -- one run for a keep probability and an L2 strength (:func:`bpcore.train`);
-* :func:`fit_fast` -- the same run on bpcore's internal paths, for the live panel;
+* :func:`fit_fast` -- the same run measured less often, for the live panel;
 * :func:`boundary_length` -- the length of the decision boundary, a measure of how wiggly it is;
 * :func:`show_lines` -- print the lines of a bpcore function that match a pattern;
 * :func:`regularisation_panel` -- the live panel.
@@ -23,11 +23,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from bpcore import History, Network, datasets, train, validation
+from bpcore import History, Network, datasets, train
 from bpcore import figures as F
-from bpcore.losses import get_loss
-from bpcore.optimizers import make_optimizer
-from bpcore.training import accuracy_of
 from bpcore.widgets import Dropdown, Panel, Slider, panel
 
 Array = np.ndarray
@@ -43,7 +40,8 @@ RESOLUTION = 40   # grid points per side of the panel's decision boundary
 
 def data() -> tuple[Array, Array, Array, Array]:
     """``X (60, 2), y (60,)`` to train on and ``X_val (200, 2), y_val (200,)`` from the same distribution."""
-    return tuple(a.copy() for a in _data())
+    X, y, X_val, y_val = _data()
+    return X.copy(), y.copy(), X_val.copy(), y_val.copy()
 
 
 @functools.cache
@@ -54,15 +52,6 @@ def _data() -> tuple[Array, Array, Array, Array]:
     for a in arrays:
         a.flags.writeable = False
     return arrays
-
-
-@functools.cache
-def _checked_data() -> tuple[Array, Array, Array, Array]:
-    """:func:`data` as training wants it, checked once: ``X (60, 2), Y (60, 1), X_val (200, 2), Y_val (200, 1)``."""
-    X, y, X_val, y_val = _data()
-    X, X_val = validation.as_inputs(X, SIZES[0]), validation.as_inputs(X_val, SIZES[0], name="X_val")
-    return (X, validation.as_targets(y, len(X), SIZES[-1], "bce"), X_val,
-            validation.as_targets(y_val, len(X_val), SIZES[-1], "bce", name="Y_val"))
 
 
 def fit(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, early_stopping: int | None = None,
@@ -98,52 +87,23 @@ class Run(NamedTuple):
 
 
 def fit_fast(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, every: int = 1, seed: int = SEED) -> Run:
-    """The run of :func:`fit` (no early stopping), written on bpcore's internal paths for the live panel.
+    """The run of :func:`fit` (no early stopping) for the live panel: the same :func:`bpcore.train` call,
+    measuring only every ``every``-th epoch and the last (``measure_every``), recording only the losses,
+    without the divergence rule (Adam at ``LR`` does not diverge on these points; ``fit`` would say so).
 
-    Returns a :class:`Run`: the trained network, and the losses and the validation accuracy after every
-    ``every``-th epoch and the last -- the same numbers as ``fit``'s history at those epochs, bit for bit.
-    (``fit`` measures after every epoch; here a measurement costs more than a training step, so the
-    panel measures less often.) What it leaves out of :func:`bpcore.train` is what the panel does not
-    show: input checks on every call, gradient norms, the training accuracy. The dropout masks come
-    from the same seeded generator in the same order. One more saving: Adam works weight by weight, so
-    the network's arrays are made views of one flat vector and Adam updates that vector in one go (the
-    same arithmetic, one NumPy call instead of six per operation).
+    Returns a :class:`Run`: the trained network, and the losses and the validation accuracy at the
+    measured epochs -- the same numbers as ``fit``'s history at those epochs, bit for bit (a
+    measurement costs more than a training step, so the panel measures less often).
     """
     if not 0.0 < keep <= 1.0 or not l2 >= 0.0:
         raise ValueError(f"need a keep probability in (0, 1] and l2 >= 0, got keep={keep!r}, l2={l2!r}")
-    X, Y, X_val, Y_val = _checked_data()
+    X, y, X_val, y_val = _data()
     net = Network(SIZES, hidden="tanh", output="sigmoid", seed=seed)
-    bce = get_loss("bce")
-    flat = np.concatenate([p.ravel() for p in net.parameters()])
-    start = 0
-    for layer in net.layers:                                   # W and b become views of ``flat``
-        for name in ("W", "b"):
-            size = getattr(layer, name).size
-            setattr(layer, name, flat[start:start + size].reshape(getattr(layer, name).shape))
-            start += size
-    adam = make_optimizer("adam", LR)
-    rng = np.random.default_rng(seed)
-    widths = net.sizes[1:-1]
-    ends = np.cumsum([0] + [len(X) * w for w in widths])
-    measured = np.unique(np.r_[np.arange(every, epochs + 1, every), epochs])
-    train_loss, val_loss, val_accuracy = (np.empty(len(measured)) for _ in range(3))
-    k = 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for epoch in range(1, epochs + 1):
-            masks = None
-            if keep < 1.0:   # train's masks, drawn in one call: the same numbers in the same order
-                kept = (rng.random(len(X) * sum(widths)) < keep) / keep
-                masks = [kept[a:b].reshape(len(X), -1) for a, b in zip(ends[:-1], ends[1:])]
-            layers = net._forward(X, train=True, masks=masks)
-            net._backward(layers, Y, bce, l2)
-            adam.step([flat], [np.concatenate([g.ravel() for t in layers for g in (t.dW, t.db)])])
-            if epoch == measured[k]:
-                train_loss[k] = net._objective(net._forward(X, train=False)[-1], Y, bce, l2)
-                out = net._forward(X_val, train=False)[-1]
-                val_loss[k] = net._objective(out, Y_val, bce, 0.0)
-                val_accuracy[k] = accuracy_of(out.a, Y_val)
-                k += 1
-    return Run(net, measured, train_loss, val_loss, val_accuracy)
+    hist = train(net, X, y, lr=LR, epochs=epochs, optimizer="adam", dropout=1.0 - keep, l2=l2,
+                 X_val=X_val, Y_val=y_val, evaluate_train=True, seed=seed, record=("loss",), measure_every=every,
+                 divergence_factor=None)
+    return Run(net, np.array(hist.measured_epochs), np.array(hist.train_loss), np.array(hist.val_loss),
+               np.array(hist.val_accuracy))
 
 
 def boundary_length(prob: Array, xs: Array, ys: Array) -> float:

@@ -24,7 +24,7 @@ from bpcore.widgets import IntSlider, LogSlider, Panel, panel
 
 Array = np.ndarray
 
-COLOURS = {False: "#7f7f7f", True: "#2166ac"}
+COLOURS = {False: F.FONT_COLOUR, True: F.OKABE_ITO["blue"]}
 NAMES = {False: "without batch norm", True: "with batch norm"}
 SHORT = {False: "plain", True: "batch norm"}
 
@@ -39,7 +39,7 @@ def train_pair(X: Array, y: Array, depth: int = 8, lr: float = 0.5, epochs: int 
     for bn in (False, True):
         net = Network([X.shape[1]] + [int(width)] * int(depth) + [1], hidden="sigmoid", output="sigmoid",
                       seed=seed, batch_norm=bn)
-        runs[bn] = (net, train(net, X, y, lr=lr, epochs=epochs))
+        runs[bn] = (net, train(net, X, y, lr=lr, epochs=epochs, record=("loss", "accuracy", "grad_norms")))
     return runs
 
 

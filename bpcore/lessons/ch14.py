@@ -25,10 +25,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 import bpcore
-from bpcore import figures as F, validation
-from bpcore.losses import get_loss
+from bpcore import figures as F
 from bpcore.notebook import is_book_build
-from bpcore.training import accuracy_of
 
 Array = np.ndarray
 
@@ -192,50 +190,20 @@ def quick_subset() -> tuple[Array, Array]:
     return X, y
 
 
-@lru_cache(maxsize=1)
-def _quick_arrays() -> tuple:
-    """:func:`quick_subset` and the validation set as the network's passes take them (checked once):
-    ``X (800, 64)``, one-hot ``Y (800, 10)``, ``X_val (287, 64)``, ``Y_val (287, 10)``, and the loss."""
-    s, (X, y) = splits(), quick_subset()
-    X, X_val = validation.as_inputs(X, X.shape[1]), validation.as_inputs(s.X_val, X.shape[1], name="X_val")
-    Y = validation.as_targets(y, len(X), N_CLASSES, "ce")
-    Y_val = validation.as_targets(s.y_val, len(X_val), N_CLASSES, "ce", name="Y_val")
-    return X, Y, X_val, Y_val, get_loss("ce")
-
-
 def quick_train(net: bpcore.Network, epochs: int = QUICK_EPOCHS) -> tuple[Array, Array, Array]:
-    """Train ``net`` (64-h-10, softmax output) in place on :func:`quick_subset` exactly as
+    """Train ``net`` (64-h-10, softmax output) in place on :func:`quick_subset`:
     ``bpcore.train(net, X, y, loss="ce", optimizer="adam", lr=QUICK_LR, epochs=epochs,
-    batch_size=QUICK_BATCH, seed=0, X_val=..., Y_val=...)`` does (same shuffles, same Adam steps, same
-    numbers), but without the losses and gradient norms the panel does not draw, and without the
-    divergence check that needs them (Adam at ``QUICK_LR`` does not diverge on these images).
+    batch_size=QUICK_BATCH, seed=0, X_val=..., Y_val=...)`` recording only the accuracies the panel draws,
+    so no loss is computed (nor the divergence rule that needs it: Adam at ``QUICK_LR`` does not diverge here).
 
-    The panel retrains on every slider step, so the loop calls the network's internal passes
-    (``_forward``, ``_backward``) on data checked once, instead of the validating public API.
     Returns the training accuracy (running figure over each epoch's batches) and the validation
     accuracy per epoch, ``(epochs,)`` each, and the digit predicted for every validation image at the end.
     """
-    X, Y, X_val, Y_val, loss_fn = _quick_arrays()
-    epochs = validation.positive_number(epochs, "epochs", integer=True)
-    opt = bpcore.optimizers.make_optimizer("adam", QUICK_LR)
-    rng = np.random.default_rng(0)
-    params, n = net.parameters(), len(X)
-    train_acc, val_acc = [], []
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for _ in range(epochs):
-            order = rng.permutation(n)                       # QUICK_BATCH < n: reshuffled every epoch
-            correct = 0.0
-            for start in range(0, n, QUICK_BATCH):
-                idx = order[start:start + QUICK_BATCH]
-                Xb, Yb = X[idx], Y[idx]
-                traces = net._forward(Xb, train=True)
-                net._backward(traces, Yb, loss_fn, 0.0)
-                opt.step(params, [g for t in traces for g in t.gradients().values()])
-                correct += accuracy_of(traces[-1].a, Yb) * len(Xb)
-            train_acc.append(correct / n)
-            out = net._forward(X_val, train=False)[-1].a
-            val_acc.append(accuracy_of(out, Y_val))
-    return np.array(train_acc), np.array(val_acc), out.argmax(axis=1)
+    s, (X, y) = splits(), quick_subset()
+    hist = bpcore.train(net, X, y, loss="ce", optimizer="adam", lr=QUICK_LR, epochs=epochs,
+                        batch_size=QUICK_BATCH, seed=0, X_val=s.X_val, Y_val=s.y_val, record=("accuracy",),
+                        divergence_factor=None)
+    return np.array(hist.train_accuracy), np.array(hist.val_accuracy), net.predict(s.X_val)
 
 
 @lru_cache(maxsize=256)

@@ -42,14 +42,14 @@ def problem(sizes: tuple[int, ...] = (2, 8, 1), init: str | None = None, init_sc
 
 
 # --------------------------------------------------------------------------------------------
-# Gradients for one step, from the step's forward pass (``layers = net._forward(X, train=True)``)
+# Gradients for one step, from the step's forward pass (``layers = net.forward_pass(X, train=True)``)
 # --------------------------------------------------------------------------------------------
 def correct_gradients(loss: str) -> StepGradients:
     """bpcore's own backward pass for ``loss`` ("mse" or "bce")."""
     loss_fn = get_loss(loss)
 
     def gradients(net: Network, layers: list[LayerTrace], Y: Array) -> Gradients:
-        net._backward(layers, Y, loss_fn, 0.0)
+        net.backward_pass(layers, Y, loss_fn, 0.0)
         return [t.gradients() for t in layers]
     return gradients
 
@@ -117,7 +117,7 @@ def descend(net: Network, X: Array, Y: Array, gradients: StepGradients, steps: i
     outputs = np.empty((steps + 1, len(X)))
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for k in range(steps + 1):
-            layers = net._forward(X, train=True)
+            layers = net.forward_pass(X, train=True)
             outputs[k] = layers[-1].a[:, 0]
             if k < steps:
                 opt.step(params, [g for layer in gradients(net, layers, Y) for g in (layer["W"], layer["b"])])
@@ -131,10 +131,10 @@ def never_applied(net: Network, X: Array, Y: Array, steps: int = STEPS, lr: floa
     pending = [np.zeros_like(p) for p in net.parameters()]
     outputs = np.empty((steps + 1, len(X)))
     for k in range(steps + 1):
-        layers = net._forward(X, train=True)
+        layers = net.forward_pass(X, train=True)
         outputs[k] = layers[-1].a[:, 0]
         if k < steps:
-            net._backward(layers, Y, mse, 0.0)
+            net.backward_pass(layers, Y, mse, 0.0)
             for buf, g in zip(pending, [g for t in layers for g in (t.dW, t.db)]):
                 buf += -lr * g                       # MISTAKE: accumulated, then forgotten: no p += buf
     return outputs

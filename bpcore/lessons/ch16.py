@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from functools import partial
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def mlp_loss(params: Sequence, X: Array, Y: Array):
     return (hidden @ W2 + b2).softmax_cross_entropy(Y)
 
 
-Loss = Callable[[Sequence, Array, Array], object]
+Loss = Callable[[Sequence, Array, Array], Any]   # a Dual or a Tensor: whatever the parameters were
 
 
 def forward_mode_gradient(loss: Loss, params: Sequence[Array], X: Array, Y: Array) -> tuple[list[Array], int]:
@@ -161,10 +162,9 @@ def cost_rows(widths: Sequence[int] = (1, 2, 4, 8, 16, 32, 64), repeats: int = 3
         params, X, Y = mlp_problem(hidden)
         fwd, n_fwd = forward_mode_gradient(mlp_loss, params, X, Y)
         rev, n_rev = reverse_mode_gradient(mlp_loss, params, X, Y)
-        problem = (mlp_loss, params, X, Y)
         rows.append(CostRow(hidden, sum(p.size for p in params), n_fwd, n_rev,
-                            _best_time(lambda args=problem: forward_mode_gradient(*args), repeats),
-                            _best_time(lambda args=problem: reverse_mode_gradient(*args), repeats),
+                            _best_time(partial(forward_mode_gradient, mlp_loss, params, X, Y), repeats),
+                            _best_time(partial(reverse_mode_gradient, mlp_loss, params, X, Y), repeats),
                             max(float(np.max(np.abs(a - b))) for a, b in zip(fwd, rev))))
     return rows
 

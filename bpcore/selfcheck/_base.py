@@ -12,9 +12,6 @@ from .result import CheckResult
 Array = np.ndarray
 
 
-Array = np.ndarray
-
-
 class Wrong:
     """A typical wrong answer plus an optional hint printed after its name.
 
@@ -48,17 +45,17 @@ def describe(value: Any) -> str:
     return f"an array of shape {np.shape(value)}"
 
 
-def _resolve(value: Any) -> Any:
+def resolve(value: Any) -> Any:
     """A lazily given value: call zero-argument callables, pass everything else through."""
     return value() if callable(value) else value
 
 
-def _unwrap(entry: Any) -> tuple[Any, str]:
+def unwrap(entry: Any) -> tuple[Any, str]:
     """``(answer, hint)`` from a ``wrong`` dict entry (a plain answer or a :class:`Wrong`)."""
     return (entry.answer, entry.hint) if isinstance(entry, Wrong) else (entry, "")
 
 
-def _as_numbers(value: Any) -> Array | None:
+def as_numbers(value: Any) -> Array | None:
     """``value`` as a float array, or None if it is not numeric (str, None, objects, bool)."""
     if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
         return None
@@ -69,7 +66,7 @@ def _as_numbers(value: Any) -> Array | None:
     return arr
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
     """What ``value`` is, with an article: ``'a float'``, ``'an ndarray'``, ``'None'``, ``'...'`` (Ellipsis)."""
     if value is None or value is Ellipsis:
         return repr(value)
@@ -78,7 +75,7 @@ def _type_name(value: Any) -> str:
 
 
 # generic transformations of a reference answer, as (diagnosis, transform, message)
-_GENERIC: tuple[tuple[str, Callable[[Array], Array], str], ...] = (
+GENERIC_CHECKS: tuple[tuple[str, Callable[[Array], Array], str], ...] = (
     (R.SIGN, lambda r: -r, "the sign is flipped: check the order of a subtraction or a missing minus"),
     (R.FACTOR_TWO, lambda r: 2.0 * r, "twice the expected value: look for a missing one-half factor "
                                      "or a term counted twice"),
@@ -87,10 +84,10 @@ _GENERIC: tuple[tuple[str, Callable[[Array], Array], str], ...] = (
     (R.TRANSPOSED, lambda r: r.T, "the result is transposed: check the order of the matrix product "
                                   "or which axis is samples"),
 )
-GENERIC_MESSAGES = {name: message for name, _, message in _GENERIC}
+GENERIC_MESSAGES = {name: message for name, _, message in GENERIC_CHECKS}
 
 
-def _named_message(name: str, hint: str) -> str:
+def named_message(name: str, hint: str) -> str:
     return f"{name}. {hint}" if hint else name
 
 
@@ -121,7 +118,7 @@ class Key:
     @cached_property
     def given(self) -> dict[str, Any]:
         """Data the exercise hands to the reader (``bpcore.selfcheck.given(id)``), name -> value."""
-        return dict(_resolve(self._given) or {})
+        return dict(resolve(self._given) or {})
 
     def same(self, a: Array, b: Array) -> bool:
         """True when ``a`` and ``b`` have the same shape and agree within the key's tolerances."""

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from . import result as R
-from ._base import (_GENERIC, Args, Array, Key, _as_numbers, _named_message, _resolve, _type_name, _unwrap,
+from ._base import (GENERIC_CHECKS, Args, Array, Key, as_numbers, named_message, resolve, type_name, unwrap,
                     describe)
 from .result import CheckResult
 
@@ -86,17 +86,17 @@ class FunctionKey(Key):
         super().__init__(**kwargs)
         self.overflow_is_error = overflow_is_error
         if not callable(reference):
-            raise TypeError(f"the reference of a FunctionKey must be callable, got {_type_name(reference)}")
+            raise TypeError(f"the reference of a FunctionKey must be callable, got {type_name(reference)}")
         self.reference = reference
         self._inputs = inputs
         for name, entry in self.wrong.items():
-            if not callable(_unwrap(entry)[0]):
+            if not callable(unwrap(entry)[0]):
                 raise TypeError(f"wrong answer {name!r} of a FunctionKey must be a function")
 
     @cached_property
     def inputs(self) -> dict[str, Any]:
         """The test inputs, label -> argument (or :class:`Args`)."""
-        raw = _resolve(self._inputs)
+        raw = resolve(self._inputs)
         if isinstance(raw, Mapping):
             table = dict(raw)
         else:
@@ -124,7 +124,7 @@ class FunctionKey(Key):
         """The named mistakes as ``(name, function, outputs on the inputs, hint)``."""
         out = []
         for name, entry in self.wrong.items():
-            fn, hint = _unwrap(entry)
+            fn, hint = unwrap(entry)
             out.append((name, fn, self._outputs(fn), hint))
         return out
 
@@ -132,7 +132,7 @@ class FunctionKey(Key):
         return all(self.same(outs[k], targets[k]) for k in targets)
 
     def _generic_targets(self) -> Iterable[tuple[str, dict[str, Array], str]]:
-        for name, transform, message in _GENERIC:
+        for name, transform, message in GENERIC_CHECKS:
             targets = {k: transform(v) for k, v in self.reference_outputs.items()}
             yield name, targets, message
 
@@ -142,7 +142,7 @@ class FunctionKey(Key):
         for name, targets, _ in self._generic_targets():
             if self._matches(targets, ref) or any(self._matches(targets, o) for _, _, o in found):
                 continue
-            transform = dict((n, t) for n, t, _ in _GENERIC)[name]
+            transform = dict((n, t) for n, t, _ in GENERIC_CHECKS)[name]
             reference = self.reference
 
             def mistaken(*a: Any, _t: Callable = transform, _f: Callable = reference) -> Array:
@@ -153,7 +153,7 @@ class FunctionKey(Key):
 
     def check(self, exercise: str, answer: Any) -> CheckResult:
         if not callable(answer):
-            return R.wrong(exercise, R.NOT_CALLABLE, f"expected a function, got {_type_name(answer)}: pass the "
+            return R.wrong(exercise, R.NOT_CALLABLE, f"expected a function, got {type_name(answer)}: pass the "
                                                      "function itself, without calling it")
         ref = self.reference_outputs
         raw: dict[str, Any] = {}
@@ -176,7 +176,7 @@ class FunctionKey(Key):
             return R.correct(exercise)
         for name, _, targets, hint in self.named:
             if self._matches(outs, targets):
-                return R.wrong(exercise, name, _named_message(name, hint))
+                return R.wrong(exercise, name, named_message(name, hint))
         for name, targets, message in self._generic_targets():
             if self._matches(outs, targets):
                 return R.wrong(exercise, name, message)
@@ -213,8 +213,8 @@ class FunctionKey(Key):
             if value is None:
                 return R.wrong(exercise, R.RETURNED_NONE, f"it returned None for the input '{label}': "
                                                           "is a return statement missing?")
-            if _as_numbers(value) is None:
-                return R.wrong(exercise, R.NOT_NUMERIC, f"it returned {_type_name(value)}, not numbers, "
+            if as_numbers(value) is None:
+                return R.wrong(exercise, R.NOT_NUMERIC, f"it returned {type_name(value)}, not numbers, "
                                                         f"for the input '{label}'")
         return None
 

@@ -87,7 +87,3 @@ def get_key(exercise: str) -> Key:
         message += f" Keys modules that failed to import: {failed}"
     raise ValueError(message)
 
-
-def reload_keys() -> None:
-    """Forget the discovered keys (for tests; in a notebook, restart the kernel instead)."""
-    _discover.cache_clear()

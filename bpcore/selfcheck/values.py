@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from . import result as R
-from ._base import GENERIC_MESSAGES, _GENERIC, Array, Key, _as_numbers, _named_message, _resolve, _type_name, _unwrap
+from ._base import GENERIC_MESSAGES, GENERIC_CHECKS, Array, Key, as_numbers, named_message, resolve, type_name, unwrap
 from .result import CheckResult
 
 
@@ -21,7 +21,7 @@ class _ValueKey(Key):
     @cached_property
     def reference(self) -> Array:
         """The correct answer as a float array (computed on first use)."""
-        ref = _as_numbers(_resolve(self._reference))
+        ref = as_numbers(resolve(self._reference))
         if ref is None or not np.all(np.isfinite(ref)):
             raise ValueError(f"the reference of a {type(self).__name__} must be finite numbers")
         return self._normalise(ref)
@@ -35,15 +35,15 @@ class _ValueKey(Key):
         """The named mistakes as ``(name, value, hint)``, values resolved and converted."""
         out = []
         for name, entry in self.wrong.items():
-            value, hint = _unwrap(entry)
-            arr = _as_numbers(_resolve(value))
+            value, hint = unwrap(entry)
+            arr = as_numbers(resolve(value))
             if arr is None:
                 raise ValueError(f"wrong answer {name!r} is not numeric")
             out.append((name, self._normalise(arr), hint))
         return out
 
     def _generic_candidates(self) -> Iterable[tuple[str, Array, str]]:
-        for name, transform, message in _GENERIC:
+        for name, transform, message in GENERIC_CHECKS:
             if name == R.TRANSPOSED and self.reference.ndim < 2:
                 continue
             yield name, transform(self.reference), message
@@ -67,14 +67,14 @@ class _ValueKey(Key):
         if callable(answer):
             return R.wrong(exercise, R.CALLABLE_GIVEN,
                            f"expected {self.kind}, but got a function: call it and pass the value it returns")
-        ans = _as_numbers(answer)
+        ans = as_numbers(answer)
         if ans is None:
-            return R.wrong(exercise, R.NOT_NUMERIC, f"expected {self.kind}, got {_type_name(answer)}")
+            return R.wrong(exercise, R.NOT_NUMERIC, f"expected {self.kind}, got {type_name(answer)}")
         ans = self._normalise(ans)
         ref = self.reference
         for name, value, hint in self.named:  # first: a named mistake may have its own (wrong) shape
             if self.same(ans, value):
-                return R.wrong(exercise, name, _named_message(name, hint))
+                return R.wrong(exercise, name, named_message(name, hint))
         problem = self._shape_problem(exercise, ans)
         if problem is not None:
             return problem

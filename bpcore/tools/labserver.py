@@ -61,7 +61,7 @@ def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, s
                 break
             except OSError:
                 if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "server.log").read_text()[-3000:]) from None
                 time.sleep(0.5)
         yield base, token
     finally:

@@ -21,7 +21,7 @@ import pytest
 
 from bpcore import figures as F
 from bpcore.tools import labserver
-from bpcore.widgets import TrainingSetup
+from bpcore.experiments import TrainingSetup
 
 pytestmark = pytest.mark.browser
 

@@ -26,7 +26,8 @@ SCREENSHOTS = REPO / "_build" / "screenshots"
 CHAPTERS = ["05_backprop", "12_regularisation"]
 RAW_MYST = ["{exercise}", "{solution}", "{doc}", "{eq}", ":label:", ":class:", "```"]
 
-# jupyterlab-myst draws a markdown cell into a `.myst` element. One scroll step: wait for rendering, record [index, visible text, typeset equations] per cell.
+# jupyterlab-myst draws a markdown cell into a `.myst` element. One scroll step: wait for rendering,
+# record [index, visible text, typeset equations] per cell.
 SNAPSHOT = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
     .filter(c => c.style.display !== 'none')
     .map(c => [Number(c.dataset.windowedListIndex), c.innerText, c.querySelectorAll('.katex').length])"""

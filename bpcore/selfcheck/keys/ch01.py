@@ -7,13 +7,15 @@ r"""Answer keys of chapter 1, welcome (ids ``ch01.*``).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
-from bpcore.training import accuracy_of
+from bpcore.metrics import accuracy_of
 
 #: the settings of the chapter's XOR panel that the explore exercise refers to
-XOR_PANEL = dict(data="xor", lr=2.0, epochs=60, activation="tanh", seed=0)
+XOR_PANEL: dict[str, Any] = dict(data="xor", lr=2.0, epochs=60, activation="tanh", seed=0)
 SOLVED = 0.95
 
 
@@ -37,7 +39,7 @@ def _accuracy_inputs() -> dict:
 
 
 def _val_accuracy(hidden_units: int) -> float:
-    from bpcore.widgets import TrainingSetup
+    from bpcore.experiments import TrainingSetup
     _, history, _ = TrainingSetup(hidden_units=hidden_units, **XOR_PANEL).run()
     return history.val_accuracy[-1]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from bpcore.activations import sigmoid
 from bpcore.lessons.ch03 import Value, example_graph

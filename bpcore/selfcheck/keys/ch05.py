@@ -13,7 +13,7 @@ import numpy as np
 
 from bpcore.activations import Sigmoid
 from bpcore.network import Network
-from bpcore.selfcheck.keytypes import ArrayKey, FunctionKey, NumberKey, Wrong, args
+from bpcore.selfcheck.keytypes import ArrayKey, FunctionKey, NumberKey, args
 
 Array = np.ndarray
 _SIG = Sigmoid()
@@ -28,7 +28,7 @@ def _layer_delta(delta_next: Array, W_next: Array, a: Array) -> Array:
 
 def _layer_inputs() -> dict[str, object]:
     rng = np.random.default_rng(5)
-    out = {}
+    out: dict[str, object] = {}
     for label, n, k in (("4 samples, 3 units per layer", 4, 3), ("1 sample, 2 units per layer", 1, 2),
                         ("6 samples, 4 units per layer", 6, 4)):
         delta_next = rng.normal(0.0, 0.5, size=(n, k))
@@ -102,7 +102,7 @@ KEYS = {
         reference=_layer_delta,
         inputs=_layer_inputs,
         wrong={
-            "sigma' missing: the sum delta_next W_next^T still has to be multiplied by a(1-a)": 
+            "sigma' missing: the sum delta_next W_next^T still has to be multiplied by a(1-a)":
                 lambda d, W, a: d @ W.T,
             "transposed W: the sum runs over the units of the NEXT layer, delta_next @ W_next.T":
                 lambda d, W, a: (d @ W) * a * (1 - a),

@@ -42,7 +42,7 @@ def _swapped_hidden_delta(mistake: str = "") -> float:
 
 
 def _hidden_delta(delta_next: Array, W_next: Array, a: Array) -> Array:
-    r""":math:`\delta^l = (\delta^{l+1} (W^{l+1})^\top) \odot a(1-a)`, the reference (as in Network._backward)."""
+    r""":math:`\delta^l = (\delta^{l+1} (W^{l+1})^\top) \odot a(1-a)`, the reference (as in Network.backward_pass)."""
     return _SIG.backward(None, a, delta_next @ W_next.T)
 
 

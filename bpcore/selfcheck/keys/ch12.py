@@ -18,7 +18,7 @@ KEEP = 0.8
 
 def inverted_dropout(a: np.ndarray, u: np.ndarray, keep: float) -> np.ndarray:
     r""":math:`\tilde a = a\,m/p` with :math:`m = [u < p]`: the mask bpcore.train draws, applied as in
-    ``Network._forward``."""
+    ``Network.forward_pass``."""
     return a * ((u < keep) / keep)
 
 

@@ -18,6 +18,8 @@ from bpcore.datasets import one_hot
 from bpcore.losses import CrossEntropy
 from bpcore.selfcheck.keytypes import ArrayKey, FunctionKey, NumberKey, Wrong, args
 
+Array = np.ndarray
+
 
 def _delta_data() -> dict:
     rng = np.random.default_rng(14)
@@ -59,12 +61,24 @@ def _labels() -> dict:
 
 def _smallest_hidden() -> float:
     from bpcore.lessons import ch14
-    return float(ch14.smallest_hidden(0.95))
+    hidden = ch14.smallest_hidden(0.95)
+    return float("nan") if hidden is None else float(hidden)
 
 
 def _smallest_hidden_90() -> float:
     from bpcore.lessons import ch14
-    return float(ch14.smallest_hidden(0.90))
+    hidden = ch14.smallest_hidden(0.90)
+    return float("nan") if hidden is None else float(hidden)
+
+
+def _delta_without_mean() -> Array:
+    _, A, Y = _softmax_parts()
+    return A - Y
+
+
+def _delta_with_sigmoid_factor() -> Array:
+    _, A, Y = _softmax_parts()
+    return (A - Y) * A * (1 - A) / len(A)
 
 
 KEYS = {
@@ -72,9 +86,9 @@ KEYS = {
         _delta_general,
         given=_delta_data,
         wrong={
-            "the 1/n of the mean loss is missing": lambda: (lambda Z, A, Y: A - Y)(*_softmax_parts()),
+            "the 1/n of the mean loss is missing": _delta_without_mean,
             "there is an extra factor a(1 - a): the softmax was treated as an elementwise sigmoid":
-                Wrong(lambda: (lambda Z, A, Y: (A - Y) * A * (1 - A) / len(A))(*_softmax_parts()),
+                Wrong(_delta_with_sigmoid_factor,
                       hint="the softmax Jacobian, summed against -y/a, leaves no such factor"),
         },
     ),

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpcore.training import accuracy_of
+from bpcore.metrics import accuracy_of
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong
-from bpcore.selfcheck._base import args
+from bpcore.selfcheck.keytypes import args
 
 
 def _reference_accuracy(a, y):
@@ -33,7 +33,8 @@ KEYS = {
         inputs={"six outputs, some confident, some near 0.5": args(_A, _Y),
                 "all outputs exactly 0.5": args(np.full((4, 1), 0.5), np.array([[1.0], [0.0], [1.0], [1.0]])),
                 "100 outputs of a trained network":
-                    args(np.linspace(0.001, 0.999, 100)[:, None], (np.linspace(0, 1, 100) > 0.3).astype(float)[:, None])},
+                    args(np.linspace(0.001, 0.999, 100)[:, None],
+                         (np.linspace(0, 1, 100) > 0.3).astype(float)[:, None])},
         wrong={"a prediction counts only when |a - y| < 0.01: confident right answers are counted wrong":
                    lambda a, y: float(np.mean(np.abs(np.asarray(a) - np.asarray(y)) < 0.01)),
                "this is the error rate, not the accuracy":

@@ -60,7 +60,7 @@ def _softmax(Z: Array) -> Array:
 
 def _ce_inputs() -> dict[str, object]:
     rng = np.random.default_rng(7)
-    out = {}
+    out: dict[str, object] = {}
     for label, n, k, scale in (("4 samples, 3 classes", 4, 3, 1.0), ("1 sample, 2 classes", 1, 2, 1.0),
                                ("6 samples, 5 classes", 6, 5, 2.0), ("large logits (3 samples, 3 classes)", 3, 3, 30.0)):
         out[label] = args(rng.normal(0.0, scale, (n, k)), np.eye(k)[rng.integers(0, k, n)])
