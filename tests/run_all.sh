@@ -23,6 +23,7 @@ stage() {  # stage NAME COMMAND...: run, time, remember the outcome
 
 install() {
   $PY -m pip install -q -r requirements.txt || return 1
+  $PY -m pip install -q -r benchmarks/requirements.txt || return 1   # PyTorch, for bench_train's comparison only
   if ! command -v chromium >/dev/null 2>&1; then
     local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null || return 1
