@@ -265,10 +265,36 @@ def test_redraw_free_refuses_what_it_cannot_draw():
     with pytest.raises(ValueError, match=r"scatter traces only, this one has \['heatmap'\]"):
         LiveFigure(go.Figure([go.Scatter(y=[1, 2]), go.Heatmap(z=[[1, 2]])])).redraw_free([(0, {"y": [2, 1]})])
     fig = LiveFigure(go.Figure([go.Scatter(y=[1, 2])]))
-    with pytest.raises(ValueError, match=r"x/y of scatter traces only, got \['marker'\] for trace 0"):
-        fig.redraw_free([(0, {"marker": {"color": "red"}})])
+    with pytest.raises(ValueError, match=r"scatter traces only, got \['line.width'\] for trace 0"):
+        fig.redraw_free([(0, {"line": {"width": 3}})])
+    with pytest.raises(ValueError, match=r"got \['marker.colorscale', 'y'\] for trace 0"):  # a colour bar
+        fig.redraw_free([(0, {"y": [2, 1], "marker": {"colorscale": "Blues"}})])
     with pytest.raises(ValueError, match="existing layout images only"):
         fig.redraw_free([], {0: "data:image/png;base64,"})
+
+
+def test_marker_and_text_styles_are_drawn_without_a_replot(monkeypatch):
+    """plotly.js's animate step re-styles markers and text labels (a confusion matrix's counts, a
+    corner that turns from circle to cross): such a step needs no re-plot."""
+    fig = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], mode="markers+text", text=["a", "b"])])
+    def update(k):
+        on = k > 1
+        return {"traces": [{"text": [f"{k:.0f}", "b"],
+                            "marker": {"color": ["red" if on else "grey", "blue"], "symbol": ["x" if on else "circle",
+                                                                                            "circle"]},
+                            "textfont": {"color": ["white" if on else "black", "black"]}}]}
+
+    p = panel(fig, update, {"k": Slider(0, 10, value=0, step=1)})
+    p.widget
+    before = dict(p.redraws)
+    messages = Messages(monkeypatch)
+    p.set(k=3)
+    assert p.redraws == {"free": before["free"] + 1, "full": before["full"]}
+    [(kind, traces, layout, opts)] = messages.sent
+    assert kind == "animate" and opts["frame"]["redraw"] is False and layout == {}
+    assert traces[0]["text"] == ["3", "b"] and traces[0]["marker.symbol"] == ["x", "circle"]
+    assert traces[0]["marker.color"] == ["red", "blue"] and traces[0]["textfont.color"] == ["white", "black"]
+    assert p.figure_widget.data[0].textfont.color == ("white", "black")
 
 
 def test_a_panel_with_a_heatmap_is_always_replotted(monkeypatch):

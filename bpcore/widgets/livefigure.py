@@ -21,8 +21,31 @@ def same_value(a: Any, b: Any) -> bool:
         return False
 
 
-#: Trace properties whose change can be drawn without re-plotting the figure (scatter traces only).
-REDRAW_FREE_TRACE_KEYS = frozenset({"x", "y"})
+#: Trace properties whose change can be drawn without re-plotting the figure (scatter traces only):
+#: plotly.js's animate step (redraw: false) re-positions the points and re-styles markers and text
+#: labels (checked in Chromium: symbols, sizes, colours and texts change, no re-plot). Line styles and
+#: colour bars are not redrawn by it, so a change to those re-plots.
+REDRAW_FREE_TRACE_KEYS = frozenset({"x", "y", "text"})
+#: Sub-properties of a scatter trace's ``marker`` / ``textfont`` that a redraw-free step may change.
+REDRAW_FREE_STYLE_KEYS = {"marker": frozenset({"color", "symbol", "size", "opacity"}),
+                          "textfont": frozenset({"color"})}
+
+
+def change_keys(change: Mapping[str, Any]) -> list[str]:
+    """The property paths a trace change sets: ``{"marker": {"line": ...}}`` -> ``["marker.line"]``."""
+    return sorted(f"{key}.{sub}" if isinstance(value, Mapping) else key
+                  for key, value in change.items() for sub in (value if isinstance(value, Mapping) else [None]))
+
+
+def redraw_free_change(change: Mapping[str, Any]) -> bool:
+    """Whether one trace's ``change`` (``{"y": ..., "marker": {"color": ...}}``) can be drawn redraw-free."""
+    for key, value in change.items():
+        if key in REDRAW_FREE_TRACE_KEYS:
+            continue
+        allowed = REDRAW_FREE_STYLE_KEYS.get(key)
+        if allowed is None or not isinstance(value, Mapping) or not set(value) <= allowed:
+            return False
+    return True
 
 
 class LiveFigure(go.FigureWidget):
@@ -64,8 +87,9 @@ class LiveFigure(go.FigureWidget):
         if others:
             return f"redraw_free needs a figure of scatter traces only, this one has {others}"
         for i, change in traces:
-            if not set(change) <= REDRAW_FREE_TRACE_KEYS:
-                return f"redraw_free changes x/y of scatter traces only, got {sorted(change)} for trace {i}"
+            if not redraw_free_change(change):
+                return (f"redraw_free changes x/y/text and marker or text colours, symbols and sizes of scatter "
+                        f"traces only, got {change_keys(change)} for trace {i}")
         return None
 
     def image_source_changes(self, images: Sequence[Mapping[str, Any]]) -> dict[int, str] | None:
