@@ -469,3 +469,45 @@ def sigmoid_point_data(z0: float, z_range: tuple[float, float] = (-6.0, 6.0)) ->
     zs = np.array([max(z_range[0], z0 - 2.5), min(z_range[1], z0 + 2.5)])
     return [{"x": zs, "y": s0 + slope * (zs - z0)},
             {"x": [z0], "y": [s0], "text": [f"σ′({z0:.3g}) = {slope:.3g}"]}]
+
+
+# --------------------------------------------------------------------------------------------
+# A matrix of counts (a confusion matrix) that a live panel redraws without re-plotting
+# --------------------------------------------------------------------------------------------
+#: light to dark blue (ColorBrewer "Blues", plotly's named scale): more counts, darker cells
+COUNT_COLOURS = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+COUNT_TEXT_DARK, COUNT_TEXT_LIGHT = "#08306b", "#ffffff"   # counts on light cells, on dark cells
+MATRIX_CELL_PIXELS = 16   # a cell's size in the picture: sharp edges when the browser scales it
+
+
+def count_shades(M: Array) -> Array:
+    """``M (k, m)`` counts -> shades in [0, 1]: the count over the largest count (all 0 for an empty matrix)."""
+    M = np.asarray(M, dtype=float)
+    top = float(M.max()) if M.size else 0.0
+    return M / top if top > 0 else np.zeros_like(M)
+
+
+def count_matrix_picture(M: Array, xref: str = "x", yref: str = "y") -> dict[str, Any]:
+    """``M (k, m)`` as a layout image: cell ``(i, j)`` centred on ``x = j``, ``y = k - 1 - i`` (row 0 on top),
+    coloured by :data:`COUNT_COLOURS`. Pair it with :func:`count_matrix_labels` for the numbers."""
+    from .png import data_uri
+    shade = count_shades(M)
+    k, m = shade.shape
+    stops = np.linspace(0.0, 1.0, len(COUNT_COLOURS))
+    colours = np.array([_rgba(c) for c in COUNT_COLOURS])
+    pixels = np.stack([np.interp(shade, stops, colours[:, ch]) for ch in range(4)], axis=-1)
+    pixels = np.repeat(np.repeat(np.round(pixels).astype(np.uint8), MATRIX_CELL_PIXELS, 0), MATRIX_CELL_PIXELS, 1)
+    return {"source": data_uri(pixels), "xref": xref, "yref": yref, "x": -0.5, "y": k - 0.5,
+            "sizex": float(m), "sizey": float(k), "xanchor": "left", "yanchor": "top", "sizing": "stretch",
+            "layer": "below"}
+
+
+def count_matrix_labels(M: Array) -> TraceData:
+    """A text trace's data writing each count of ``M (k, m)`` in its cell of :func:`count_matrix_picture`
+    (dark text on light cells, white on dark ones)."""
+    M = np.asarray(M)
+    k, m = M.shape
+    rows, cols = np.divmod(np.arange(k * m), m)
+    dark = count_shades(M).ravel() > 0.55
+    return {"x": cols.astype(float), "y": (k - 1 - rows).astype(float), "text": [str(int(v)) for v in M.ravel()],
+            "textfont": {"color": [COUNT_TEXT_LIGHT if d else COUNT_TEXT_DARK for d in dark]}}

@@ -119,3 +119,19 @@ def test_progress_callback_is_silent_in_book_build(monkeypatch):
     monkeypatch.setenv("BPCORE_BOOK", "1")
     bar, cb = ch14.progress_bar(5)
     assert bar is None and cb(1, None) is None
+
+
+def test_capacity_panel_steps_are_drawn_without_a_replot():
+    """The confusion matrix is a picture plus a text trace: a slider step swaps the picture and the
+    counts (no heatmap, which would re-plot the whole figure in the browser)."""
+    p = ch14.capacity_panel()
+    p.widget
+    full = p.redraws["full"]
+    p.set(hidden=ch14.QUICK_HIDDEN + 2)
+    p.set(epochs=ch14.QUICK_EPOCHS - 1)
+    assert p.error is None and p.redraws["full"] == full
+    run = ch14.quick_run(ch14.QUICK_HIDDEN + 2, ch14.QUICK_EPOCHS - 1)
+    labels = p.figure_widget.data[3]
+    shown = {(int(x), int(y)): int(t) for x, y, t in zip(labels.x, labels.y, labels.text)}
+    k = ch14.N_CLASSES
+    assert all(shown[(j, k - 1 - i)] == run.confusion[i, j] for i in range(k) for j in range(k))

@@ -253,3 +253,23 @@ def test_sigmoid_and_derivative_against_central_differences():
     slope = (tangent.y[1] - tangent.y[0]) / (tangent.x[1] - tangent.x[0])
     assert slope == pytest.approx(sigmoid(1.5) * (1 - sigmoid(1.5)), rel=1e-12)
     assert point.y[0] == pytest.approx(sigmoid(1.5))
+
+
+def test_count_matrix_picture_and_labels_put_each_count_in_its_cell():
+    from bpcore.png import decode_rgba
+    import base64
+    M = np.array([[5, 0, 1], [2, 10, 0]])
+    picture = F.count_matrix_picture(M, "x2", "y2")
+    pixels = decode_rgba(base64.b64decode(picture["source"].split(",", 1)[1]))
+    cell = F.MATRIX_CELL_PIXELS
+    assert pixels.shape == (2 * cell, 3 * cell, 4)
+    corner = lambda i, j: tuple(pixels[i * cell, j * cell])   # noqa: E731 - the pixel of cell (i, j)
+    opaque = lambda h: (int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16), 255)   # noqa: E731 - "#rrggbb"
+    assert corner(1, 1) == opaque(F.COUNT_COLOURS[-1])                   # the largest count: darkest
+    assert corner(0, 1) == corner(1, 2) == opaque(F.COUNT_COLOURS[0])    # zeros: lightest
+    assert picture["x"] == -0.5 and picture["y"] == 1.5 and (picture["sizex"], picture["sizey"]) == (3.0, 2.0)
+    labels = F.count_matrix_labels(M)
+    spots = {(x, y): t for x, y, t in zip(labels["x"], labels["y"], labels["text"])}
+    assert spots[(0.0, 1.0)] == "5" and spots[(1.0, 0.0)] == "10" and spots[(0.0, 0.0)] == "2"   # row 0 on top
+    assert labels["textfont"]["color"][4] == F.COUNT_TEXT_LIGHT and labels["textfont"]["color"][1] == F.COUNT_TEXT_DARK
+    assert (F.count_shades(np.zeros((2, 2))) == 0).all()

@@ -229,7 +229,8 @@ def smallest_hidden(target: float = 0.95, epochs: int = QUICK_EPOCHS, largest: i
 
 
 def capacity_figure() -> go.Figure:
-    """The panel's look: accuracy curves (left), validation confusion matrix (right)."""
+    """The panel's look: accuracy curves (left), validation confusion matrix (right: a picture of the cells
+    and their counts as text, so a slider step is redrawn without re-plotting the figure)."""
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
@@ -240,24 +241,34 @@ def capacity_figure() -> go.Figure:
                              line={"color": F.SERIES_COLOURS[1], "width": 2.5, "dash": "dash"}), row=1, col=1)
     fig.add_trace(go.Scatter(x=[1, max(QUICK_EPOCH_VALUES)], y=[0.95, 0.95], name="95 %", mode="lines",
                              line={"color": F.FONT_COLOUR, "width": 1, "dash": "dot"}), row=1, col=1)
-    fig.add_trace(confusion_trace(showscale=False), row=1, col=2)
+    fig.add_trace(go.Scatter(name="images (true digit, predicted digit)", mode="text", showlegend=False,
+                             textfont={"size": 11}, hovertemplate="true %{customdata}, predicted %{x}: "
+                             "%{text}<extra></extra>",
+                             customdata=[N_CLASSES - 1 - k // N_CLASSES for k in range(N_CLASSES ** 2)]),
+                  row=1, col=2)
     F.style(fig, "How big must the hidden layer be?", height=430)
     fig.update_xaxes(title_text="epoch", range=[0.5, max(QUICK_EPOCH_VALUES) + 0.5], row=1, col=1)
     fig.update_yaxes(title_text="fraction correct", tickformat=".0%", range=[0.0, 1.02], row=1, col=1)
-    fig.update_xaxes(title_text="predicted digit", showgrid=False, dtick=1, row=1, col=2)
-    fig.update_yaxes(title_text="true digit", autorange="reversed", showgrid=False, dtick=1, row=1, col=2)
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0.0})
+    digits = list(range(N_CLASSES))
+    fig.update_xaxes(title_text="predicted digit", showgrid=False, zeroline=False, tickvals=digits,
+                     range=[-0.5, N_CLASSES - 0.5], constrain="domain", row=1, col=2)
+    fig.update_yaxes(title_text="true digit", showgrid=False, zeroline=False, tickvals=digits,
+                     ticktext=[str(N_CLASSES - 1 - k) for k in digits], range=[-0.5, N_CLASSES - 0.5],
+                     scaleanchor="x2", constrain="domain", row=1, col=2)
+    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0.0},
+                      images=[F.count_matrix_picture(np.zeros((N_CLASSES, N_CLASSES)), "x2", "y2")])
     return fig
 
 
 def capacity_update(hidden: int, epochs: int, callback: Callable | None = None) -> dict:
-    """Retrain the quick configuration (cached) and return the panel's trace changes and status."""
+    """Retrain the quick configuration (cached) and return the panel's trace changes, picture and status."""
     run = quick_run(int(hidden), int(epochs))
     x = np.arange(1, len(run.val_accuracies) + 1)
     status = (f"hidden units {int(hidden)} · {int(epochs)} epochs · validation accuracy "
               f"{run.val_accuracy:.1%} ({int(np.trace(run.confusion))} of {int(run.confusion.sum())} right)")
     return {"traces": [{"x": x, "y": run.train_accuracy}, {"x": x, "y": run.val_accuracies}, {},
-                       confusion_heatmap_data(run.confusion)],
+                       F.count_matrix_labels(run.confusion)],
+            "layout": {"images": [F.count_matrix_picture(run.confusion, "x2", "y2")]},
             "status": status}
 
 
