@@ -34,6 +34,11 @@ DIVERGED_COLOUR = OKABE_ITO["vermillion"]
 BOUNDARY_OPACITY = 0.6  # the class-probability background under the data points
 
 
+#: A log axis the way every chapter draws it: labels at the powers of ten only (10⁻², 10⁻¹, ...), none at
+#: the minor ticks between them (crowded on a small panel). ``fig.update_yaxes(**LOG_AXIS, ...)``
+LOG_AXIS: dict[str, Any] = {"type": "log", "exponentformat": "power", "dtick": 1}
+
+
 def style(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     """Apply the book's look to ``fig`` (in place) and set its title; returns ``fig``."""
     fig.update_layout(template="none", title={"text": title, "x": 0.02, "xanchor": "left"},

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from bpcore.figures import FONT_COLOUR, OKABE_ITO, SERIES_COLOURS
+from bpcore.figures import FONT_COLOUR, LOG_AXIS, OKABE_ITO, SERIES_COLOURS, log_axis_range
 from bpcore.network import Network, Trace
 from bpcore.optimizers import SGD
 from bpcore.training import train
@@ -243,11 +243,28 @@ def train_hand_example(lr: float, iterations: int, variant: str = "correct (bpco
     return net, losses, final.gradients
 
 
+#: markers drawn along each edge of the hand example's diagram: together they look like a line whose
+#: width and colour a slider step can change without re-plotting (a line's own width cannot)
+BEADS_PER_EDGE = 40
+
+
+def _bead_positions() -> tuple[Array, Array]:
+    """``x, y (8 * BEADS_PER_EDGE,)``: the beads of every edge, edge by edge, clear of the unit circles."""
+    t = np.linspace(0.12, 0.88, BEADS_PER_EDGE)
+    xs, ys = [], []
+    for layer, i, j in _edges():
+        (x0, y0), (x1, y1) = _unit_xy(layer, i), _unit_xy(layer + 1, j)
+        xs.append(x0 + t * (x1 - x0))
+        ys.append(y0 + t * (y1 - y0))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def hand_figure():
     """The panel's figure: loss curve (left) and the network with weights and gradients (right).
 
-    Traces: 0 the loss curve, 1-8 one line per weight (width ~ |w|, blue positive, vermillion
-    negative), 9 the weight/gradient labels, 10 the units with their biases and activations."""
+    Traces: 0 the loss curve, 1 the eight connections (thin grey lines), 2 the weights as beads along
+    them (size ~ |w|, blue positive, vermillion negative), 3 the weight/gradient labels, 4 the units with
+    their biases and activations."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -256,10 +273,18 @@ def hand_figure():
     fig.add_trace(go.Scatter(x=[0], y=[1], mode="lines", name="MSE loss", line={"color": SERIES_COLOURS[0]},
                              showlegend=False, hovertemplate="iteration %{x}<br>loss %{y:.6g}<extra></extra>"),
                   row=1, col=1)
+    lines_x: list[float | None] = []
+    lines_y: list[float | None] = []
     for layer, i, j in _edges():
         (x0, y0), (x1, y1) = _unit_xy(layer, i), _unit_xy(layer + 1, j)
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", showlegend=False, hoverinfo="skip",
-                                 line={"color": _POSITIVE, "width": 2}, opacity=0.6), row=1, col=2)
+        lines_x += [x0, x1, None]
+        lines_y += [y0, y1, None]
+    fig.add_trace(go.Scatter(x=lines_x, y=lines_y, mode="lines", showlegend=False, hoverinfo="skip",
+                             line={"color": FONT_COLOUR, "width": 1}), row=1, col=2)
+    bead_x, bead_y = _bead_positions()
+    fig.add_trace(go.Scatter(x=bead_x, y=bead_y, mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"size": 2, "color": _POSITIVE, "opacity": 0.6, "line": {"width": 0}}),
+                  row=1, col=2)
     label_xy = [_edge_label_xy(*e) for e in _edges()]
     fig.add_trace(go.Scatter(x=[p[0] for p in label_xy], y=[p[1] for p in label_xy], mode="text",
                              text=[""] * 8, textfont={"size": 10}, showlegend=False, hoverinfo="skip"),
@@ -270,7 +295,7 @@ def hand_figure():
                              text=[""] * 6, textposition="bottom center", textfont={"size": 10},
                              showlegend=False, hoverinfo="skip"), row=1, col=2)
     fig.update_xaxes(title_text="iteration (SGD step)", row=1, col=1)
-    fig.update_yaxes(title_text="loss (log scale)", type="log", row=1, col=1)
+    fig.update_yaxes(title_text="loss (log scale)", **LOG_AXIS, row=1, col=1)
     fig.update_xaxes(visible=False, range=[-0.35, 2.35], row=1, col=2)
     fig.update_yaxes(visible=False, range=[-0.45, 1.25], row=1, col=2)
     fig.update_layout(title="The hand example, trained", height=430, margin={"t": 90, "l": 60, "r": 20})
@@ -278,17 +303,20 @@ def hand_figure():
 
 
 def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -> dict:
-    """The panel's ``update``: retrain from the hand-set weights and redraw everything."""
+    """The panel's ``update``: retrain from the hand-set weights and redraw everything.
+
+    The loss axis spans whole decades (:func:`bpcore.figures.log_axis_range`) and the iteration axis
+    the run, so a learning-rate step usually changes only curves, beads and labels: the browser redraws
+    it without re-plotting."""
     net, losses, final = train_hand_example_run(lr, iterations, variant)
-    traces: list[dict] = [{"x": np.arange(len(losses)), "y": losses}]
-    labels = []
+    sizes, colours, labels = [], [], []
     for layer, i, j in _edges():
         w = float(net.layers[layer].W[i, j])
         g = float(final.gradients[layer]["W"][i, j])
         width = round(2.0 * (1.0 + 3.0 * min(abs(w), 4.0))) / 2.0   # half-pixel steps: unseen changes are not sent
-        traces.append({"line": {"color": _POSITIVE if w >= 0 else _NEGATIVE, "width": width}})
+        sizes += [width] * BEADS_PER_EDGE
+        colours += [_POSITIVE if w >= 0 else _NEGATIVE] * BEADS_PER_EDGE
         labels.append(f"w={w:.3f}<br>g={g:.2e}")
-    traces.append({"text": labels})
     acts = [final.layers[0].a_in[0]] + [t.a[0] for t in final.layers]
     text = []
     for c in range(3):
@@ -298,11 +326,13 @@ def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -
             if c > 0:
                 line += f"<br>b={net.layers[c - 1].b[u]:.3f}"
             text.append(line)
-    traces.append({"text": text})
+    traces: list[dict] = [{"x": np.arange(len(losses)), "y": losses}, {},
+                          {"marker": {"size": sizes, "color": colours}}, {"text": labels}, {"text": text}]
     final_loss = losses[-1]
     status = (f"{variant} · lr={lr:.3g} · {len(losses) - 1} iterations · "
               f"loss {losses[0]:.4f} → {final_loss:.4g}")
-    return {"traces": traces, "status": status}
+    layout = {"xaxis.range": [0, len(losses) - 1], "yaxis.range": log_axis_range(losses)}
+    return {"traces": traces, "layout": layout, "status": status}
 
 
 def hand_panel(lr: float = 0.5, iterations: int = 100, variant: str = "correct (bpcore)"):

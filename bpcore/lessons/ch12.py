@@ -150,7 +150,7 @@ def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (
     fig.update_xaxes(title_text="x₁", row=1, col=1)
     fig.update_yaxes(title_text="x₂", row=1, col=1)
     fig.update_xaxes(title_text="epoch", range=[1, epochs], row=1, col=2)
-    fig.update_yaxes(title_text="cross-entropy (log)", type="log", row=1, col=2)
+    fig.update_yaxes(title_text="cross-entropy (log)", **F.LOG_AXIS, row=1, col=2)
     fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=90))
     # where the boundary picture sits depends only on the grid: taken once from the shared builder
     picture = F.decision_boundary_image(Network(SIZES, hidden="tanh", output="sigmoid"), bounds, resolution)

@@ -156,7 +156,7 @@ def curves_figure(history: bpcore.History, title: str) -> go.Figure:
     F.style(fig, title, height=380)
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="fraction correct", tickformat=".0%", row=1, col=1)
-    fig.update_yaxes(title_text="loss (log scale)", type="log", row=1, col=2)
+    fig.update_yaxes(title_text="loss (log scale)", **F.LOG_AXIS, row=1, col=2)
     return fig
 
 

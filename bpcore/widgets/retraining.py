@@ -91,7 +91,7 @@ def training_figure(max_layers: int = 5) -> go.Figure:
     F.style(fig, "Training", height=540)
     fig.update_xaxes(title_text="x₁", row=1, col=1)
     fig.update_yaxes(title_text="x₂", row=1, col=1)
-    fig.update_yaxes(title_text="loss", type="log", row=1, col=2)
+    fig.update_yaxes(title_text="loss", **F.LOG_AXIS, row=1, col=2)
     fig.update_xaxes(title_text="epoch", row=2, col=2)
     fig.update_yaxes(title_text="‖∂L/∂W‖", type="log", exponentformat="power", dtick="D2", row=2, col=2)
     fig.update_layout(legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0.0}, margin={"b": 90, "t": 90})
