@@ -139,7 +139,7 @@ def comparison_figure(epochs: int = EPOCHS):
 
     X, y = moons_data()
     scale, _, _ = F.class_colourscale(2)
-    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.14, horizontal_spacing=0.1,
+    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.2, horizontal_spacing=0.1,   # room for x₁ above the titles below
                         subplot_titles=[f"output: {LOSS_NAMES['mse']}", f"output: {LOSS_NAMES['bce']}",
                                         "training loss (log scale)", "training accuracy"])
     blank = np.zeros((1, 1, 4), dtype=np.uint8)            # a transparent pixel until the first update
@@ -148,14 +148,14 @@ def comparison_figure(epochs: int = EPOCHS):
                                  marker=dict(color=y, colorscale=scale, cmin=0, cmax=1, size=5, showscale=col == 2,
                                              colorbar=dict(title="output a", len=0.45, y=0.78),
                                              line=dict(width=0.5, color="white")),
-                                 hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<extra>data</extra>"),
+                                 hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<extra>data</extra>"),
                       row=1, col=col)
         image = output_image(starting_network(0), col)
         image["source"] = data_uri(blank)
         fig.add_layout_image(image)
         x_range, y_range = F.image_extent(image)
-        fig.update_xaxes(title_text="x1", range=x_range, row=1, col=col)
-        fig.update_yaxes(title_text="x2", range=y_range, row=1, col=col)
+        fig.update_xaxes(title_text="x₁", range=x_range, row=1, col=col)
+        fig.update_yaxes(title_text="x₂", range=y_range, row=1, col=col)
     epochs_axis = np.arange(1, epochs + 1)
     for col, what in ((1, "loss"), (2, "accuracy")):
         for loss in ("mse", "bce"):

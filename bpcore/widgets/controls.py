@@ -12,6 +12,11 @@ MAX_FRAMES_PER_CONTROL = 12
 SLIDER_WIDTH = "420px"
 
 
+#: How a slider shows its value (a d3-format spec): 3 significant digits with no type, which d3 reads as
+#: "like g, trailing zeros trimmed": 1.0 reads "1" and 0.85 "0.85", not "1.00" and "0.850" as ".3g" gives
+#: in the browser. Status lines print values with Python's ".3g", which trims the same way.
+READOUT_FORMAT = ".3"
+
 @dataclass
 class Control:
     """Base class: a control's current ``value``, its ``label`` and the twin's ``static_values``."""
@@ -63,7 +68,7 @@ class Slider(Control):
         import ipywidgets as w
         return w.FloatSlider(value=self.value, min=self.min, max=self.max, step=self.step,
                              description=self.label or name, continuous_update=False,
-                             readout_format=".3g", style={"description_width": "initial"},
+                             readout_format=READOUT_FORMAT, style={"description_width": "initial"},
                              layout=w.Layout(width=SLIDER_WIDTH))
 
     def default_static_values(self) -> list[float]:
@@ -93,7 +98,7 @@ class LogSlider(Control):
         import ipywidgets as w
         return w.FloatLogSlider(value=self.value, base=10, min=math.log10(self.min), max=math.log10(self.max),
                                 step=1 / self.steps_per_decade, description=self.label or name,
-                                continuous_update=False, readout_format=".3g",
+                                continuous_update=False, readout_format=READOUT_FORMAT,
                                 style={"description_width": "initial"}, layout=w.Layout(width=SLIDER_WIDTH))
 
     def default_static_values(self) -> list[float]:

@@ -166,6 +166,8 @@ def drive_the_panel(base: str, token: str, offline_page) -> None:
     wait_for_status(page, 0.3, timeout=90_000)
     wait_idle(page)
     assert check_figure(page) == 0.3
+    # the readout trims trailing zeros (widgets.controls.READOUT_FORMAT), as the status line does
+    assert page.locator(".widget-readout").first.inner_text().strip() == "0.3"
     page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_before.png"))
 
