@@ -64,4 +64,20 @@ def test_gallery_update_recomputes_the_mistake_and_reuses_the_correct_run():
     correct, wrong = ch15.outcome(name)
     np.testing.assert_array_equal(result["traces"][0]["y"], ch15.figures_finite(correct))
     np.testing.assert_array_equal(result["traces"][1]["y"], ch15.figures_finite(wrong))
-    assert result["layout"]["title.text"] == name and result["status"].startswith("symptom:")
+    assert result["status"].startswith(f"{name} · symptom:")
+    lo, hi = result["layout"]["yaxis.range"]
+    assert lo <= np.nanmin(ch15.figures_finite(wrong)) and np.nanmax(ch15.figures_finite(wrong)) <= hi
+
+
+def test_exhibits_of_one_quantity_share_the_axis_so_a_switch_is_redrawn_without_a_replot():
+    from bpcore.widgets import Dropdown, panel
+    names = [n for n, e in ch15.GALLERY.items() if e.y_title == "printed MSE loss"]
+    p = panel(ch15.gallery_figure(), ch15.gallery_update,
+              {"mistake": Dropdown(list(ch15.GALLERY), value=names[0])})
+    p.widget
+    full = p.redraws["full"]
+    for name in names[1:]:
+        p.set(mistake=name)
+    assert p.redraws["full"] == full and p.error is None
+    p.set(mistake="accuracy as |a − y| < 0.01")   # another quantity: a new axis
+    assert p.redraws["full"] == full + 1

@@ -253,6 +253,19 @@ def figures_finite(values: Array) -> Array:
     return np.round(finite_or_nan(values), 5)
 
 
+@functools.lru_cache(maxsize=None)
+def y_range(y_title: str) -> tuple[float, float]:
+    """One y range for every exhibit that plots the quantity ``y_title`` (both curves, finite values, 5 %
+    margin): switching between two such exhibits changes only the curves, so the live panel redraws
+    them without re-plotting the figure."""
+    values = np.concatenate([figures_finite(curve) for name, e in GALLERY.items() if e.y_title == y_title
+                             for curve in outcome(name)])
+    values = values[np.isfinite(values)]
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.05 * (hi - lo or 1.0)
+    return lo - pad, hi + pad
+
+
 def gallery_figure():
     """The gallery's figure: the correct run and the mistaken run of the first exhibit. Computes the
     correct runs (:func:`references`) once, so that a change of exhibit runs only its mistake."""
@@ -266,16 +279,18 @@ def gallery_figure():
                                 line=dict(color=SERIES_COLOURS[0], width=3)),
                      go.Scatter(x=steps, y=figures_finite(wrong), name="with the mistake",
                                 line=dict(color=SERIES_COLOURS[1], width=3, dash="dash"))])
-    style(fig, f"{first.name}")
-    fig.update_layout(xaxis_title="gradient-descent step", yaxis_title=first.y_title, height=420)
+    style(fig, "The correct run against the run with the mistake")
+    fig.update_layout(xaxis_title="gradient-descent step", xaxis_range=[0, len(correct) - 1],
+                      yaxis_title=first.y_title, yaxis_range=list(y_range(first.y_title)), height=420)
     return fig
 
 
 def gallery_update(mistake: str) -> dict:
     """What changes in :func:`gallery_figure` when the reader picks another exhibit: its mistake is
-    run again (about 100 forward and backward passes of a small network), the correct run is reused."""
+    run again (about 100 forward and backward passes of a small network), the correct run is reused.
+    The exhibit's name goes in the status line; the y axis changes only with the quantity plotted."""
     exhibit = GALLERY[mistake]
     correct, wrong = curves(mistake)
     return dict(traces=[{"y": figures_finite(correct)}, {"y": figures_finite(wrong)}],
-                layout={"title.text": exhibit.name, "yaxis.title.text": exhibit.y_title},
-                status=f"symptom: {exhibit.symptom}")
+                layout={"yaxis.title.text": exhibit.y_title, "yaxis.range": list(y_range(exhibit.y_title))},
+                status=f"{exhibit.name} · symptom: {exhibit.symptom}")
