@@ -368,3 +368,11 @@ def test_too_many_twin_frames_are_refused():
 def test_unknown_training_control_is_refused():
     with pytest.raises(ValueError, match="unknown training control"):
         training_panel("moons", controls=("learning_rate",))
+
+
+def test_status_line_wraps_between_phrases_only():
+    from bpcore.widgets.panel import status_html
+    out = status_html("lr=0.3 · loss 0.31 → 0.05 · <b>")
+    assert out.count('<span style="white-space: nowrap">') == 3
+    assert "loss 0.31 → 0.05</span>" in out and "&lt;b&gt;" in out and "<b>" not in out
+    assert "#D55E00" in status_html("x", error=True)

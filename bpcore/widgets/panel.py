@@ -24,9 +24,15 @@ def _format_value(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-def _status_html(text: str, error: bool = False, warning: bool = False) -> str:
+STATUS_SEPARATOR = " · "   # between the phrases of a status line; a line wraps only here
+
+
+def status_html(text: str, error: bool = False, warning: bool = False) -> str:
+    """A status line as HTML: each phrase between separators kept on one line (``white-space: nowrap``),
+    so a narrow panel wraps the line between phrases, never inside one ("loss 0.31 → 0.05")."""
     colour = "#D55E00" if error else "#B36B00" if warning else "inherit"
-    return f'<div style="{STATUS_STYLE} color: {colour}">{html.escape(text)}</div>'
+    phrases = [f'<span style="white-space: nowrap">{html.escape(p)}</span>' for p in text.split(STATUS_SEPARATOR)]
+    return f'<div style="{STATUS_STYLE} color: {colour}">{STATUS_SEPARATOR.join(phrases)}</div>'
 
 
 class Panel:
@@ -165,7 +171,7 @@ class Panel:
             self.error = f"{type(exc).__name__}: {exc}"
             self.status_text = "error: " + self.error
             if self._widget is not None:
-                self._status.value = _status_html(self.status_text, error=True)
+                self._status.value = status_html(self.status_text, error=True)
             self.hide_progress()
         self.updates += 1
 
@@ -206,7 +212,7 @@ class Panel:
         self._last_layout.update(layout)
         self.error = None
         self.status_text = str(result.get("status", ""))
-        self._status.value = _status_html(self.status_text, warning="diverged" in self.status_text)
+        self._status.value = status_html(self.status_text, warning="diverged" in self.status_text)
 
     # -- static twin ---------------------------------------------------------------------------
     def static_figure(self) -> go.Figure:
