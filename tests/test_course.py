@@ -30,7 +30,13 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from bpcore import capstone
 from bpcore.selfcheck import check, get_key
-from bpcore.selfcheck.hidden import HIDDEN_INPUTS, hidden_check, hidden_key
+from bpcore.selfcheck.hidden import (
+    CAPSTONE_HIDDEN_STAGES,
+    HIDDEN_INPUTS,
+    hidden_capstone_check,
+    hidden_check,
+    hidden_key,
+)
 from bpcore.tools import course
 from bpcore.tools.course_exercises import chapter_exercises
 
@@ -309,6 +315,10 @@ def test_capstone_is_one_test_cell_per_stage(graded_capstone: Graded):
     assert "ex-ch16-6-written" not in written, "the capstone is autograded, not marked by hand"
     code = "\n".join(c.source for c in graded_capstone.release.cells if c.cell_type == "code")
     assert "check_capstone(init_params" not in code and "capstone_result = grade(init_params" in code
+    assert "hidden_capstone_check" not in code and "HIDDEN TESTS" not in code
+    hidden = [stage for stage, grade_id in cells.items() if "hidden_capstone_check" in
+              next(c.source for c in graded_capstone.source.cells if _nbgrader(c).get("grade_id") == grade_id)]
+    assert hidden == list(CAPSTONE_HIDDEN_STAGES)
 
 
 def test_capstone_reference_gets_full_marks_and_unanswered_zero(graded_capstone: Graded):
@@ -335,6 +345,50 @@ def test_a_capstone_bug_loses_its_stages_points_and_the_feedback_names_it(graded
     for stage in lost[1:]:
         number = capstone.STAGES.index(stage) + 1
         assert f"capstone stage {number} ({stage}) not run: stage {first} ({lost[0]}) failed first" in feedback
+    assert "hidden_capstone_check" not in feedback and "HIDDEN TESTS" not in feedback
+
+
+#: capstone code right on the graded 2-5-3-1 network only: old, new, the stages that pass it and whose hidden
+#: tests catch it
+GRADED_NETWORK_ONLY = {
+    "forward stops after three layers": ("for layer in params:", "for layer in params[:3]:", ("shapes", "forward")),
+    "backward divides by the graded batch size": ("(activations[-1] - Y) / len(Y)", "(activations[-1] - Y) / 7",
+                                                  ("gradients",)),
+}
+
+
+def _capstone_functions(old: str = "", new: str = "") -> dict:
+    """The capstone's five functions from the book's reference solution, with ``old`` replaced by ``new``."""
+    book = nbformat.read(REPO / "book" / f"{CAPSTONE_CHAPTER}.ipynb", as_version=4)
+    source = next(c.source for c in book.cells if c.cell_type == "code" and "def init_params(" in c.source)
+    assert source.count(old) == 1 or not old, old
+    namespace: dict = {}
+    exec(compile(source.replace(old, new) if old else source, "capstone", "exec"), namespace)  # noqa: S102
+    return {name: namespace[name] for name in capstone.FUNCTIONS}
+
+
+def test_capstone_hidden_tests_pass_the_reference():
+    fns = _capstone_functions()
+    assert all(hidden_capstone_check(stage, **fns, quiet=True).ok for stage in CAPSTONE_HIDDEN_STAGES)
+
+
+@pytest.mark.parametrize("name", list(GRADED_NETWORK_ONLY))
+def test_capstone_hidden_tests_catch_code_for_the_graded_network_only(name: str):
+    old, new, caught = GRADED_NETWORK_ONLY[name]
+    fns = _capstone_functions(old, new)
+    visible = capstone.grade(**fns)
+    assert all(visible.stage(stage).passed for stage in caught), "the visible stages should be fooled"
+    for stage in CAPSTONE_HIDDEN_STAGES:
+        verdict = hidden_capstone_check(stage, **fns, quiet=True)
+        assert verdict.ok == (stage not in caught), (stage, verdict.message)
+        if not verdict.ok:
+            assert verdict.message.startswith(f"Hidden tests: capstone stage {capstone.STAGES.index(stage) + 1}")
+            assert "right on the graded network, but not for" in verdict.message
+
+
+def test_capstone_hidden_stage_must_exist():
+    with pytest.raises(ValueError, match="has no hidden tests; these have: shapes"):
+        hidden_capstone_check("training", *_capstone_functions().values())
 
 
 # ---- every gradable chapter -----------------------------------------------------------------------

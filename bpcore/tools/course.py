@@ -20,7 +20,8 @@ the nbgrader metadata that ``nbgrader generate_assignment`` needs and nothing to
   one autograded test cell per stage of :mod:`bpcore.capstone` (points in :data:`POINTS_CAPSTONE`). The
   first grades all stages once into ``capstone_result``; each cell prints its stage's line and asserts that
   the stage passed, with :meth:`~bpcore.capstone.CapstoneResult.verdict` (the diagnosis, or which earlier
-  stage failed first) as the failure message;
+  stage failed first) as the failure message. The stages of
+  :data:`~bpcore.selfcheck.hidden.CAPSTONE_HIDDEN_STAGES` get hidden tests on other networks;
 * a derive exercise, and any exercise without a self-check, gets a *manually graded* markdown answer cell
   after its last working cell, with the points and the rubric visible to students and graders and the
   book's model answer inside a solution region (instructors only);
@@ -41,7 +42,7 @@ import nbformat
 
 from bpcore.capstone import STAGES as CAPSTONE_STAGES
 from bpcore.selfcheck import FunctionKey, get_key
-from bpcore.selfcheck.hidden import has_hidden_tests
+from bpcore.selfcheck.hidden import CAPSTONE_HIDDEN_STAGES, has_hidden_tests
 from bpcore.tools.course_exercises import (
     CapstoneCall,
     CheckCall,
@@ -160,7 +161,8 @@ def capstone_test_cells(source: str, exercise_label: str, where: str = "cell") -
 
     The first cell keeps the cell's other lines (its import) and replaces the ``check_capstone(...)``
     statement by one call of :func:`bpcore.capstone.grade`, which runs the stages (training included)
-    once; every cell then prints its stage's line and asserts that the stage passed.
+    once; every cell then prints its stage's line and asserts that the stage passed, and a stage with
+    hidden tests (:func:`bpcore.selfcheck.hidden.hidden_capstone_check`) asserts them too.
 
     Raises:
         CourseError: the cell holds more than one ``check_capstone`` call.
@@ -183,6 +185,11 @@ def capstone_test_cells(source: str, exercise_label: str, where: str = "cell") -
         body = [f"# Capstone, stage {number} of {len(CAPSTONE_STAGES)}: {stage} ({points} points)",
                 f"print({CAPSTONE_RESULT}.stage({stage!r}))",
                 f"assert {CAPSTONE_RESULT}.stage({stage!r}).passed, {CAPSTONE_RESULT}.verdict({stage!r})"]
+        if stage in CAPSTONE_HIDDEN_STAGES:
+            message = f"capstone stage {number} ({stage}): the hidden tests found a mistake, see the line above"
+            body += ["### BEGIN HIDDEN TESTS", "from bpcore.selfcheck.hidden import hidden_capstone_check",
+                     f"assert hidden_capstone_check({stage!r}, {call.arguments}), {message!r}",
+                     "### END HIDDEN TESTS"]
         text = "\n".join(lines + [""] + body) if number == 1 else "\n".join(body)
         grade_id = _safe_id(f"capstone-{exercise_label}-{number}-{stage}")
         cell = nbformat.v4.new_code_cell(text.strip("\n"))
