@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 class Bug:
     """One typical mistake planted in the reference solution of an exercise."""
 
-    exercise: str   #: self-check id of the exercise whose answer is changed
+    exercise: str   #: self-check id of the exercise whose answer is changed ("capstone" for the capstone)
     old: str        #: text of the reference answer that is replaced (must occur exactly once)
     new: str
     named: str      #: words the feedback must contain
@@ -526,6 +526,8 @@ def test_an_answer_and_its_check_in_one_cell_are_split():
     ((("markdown", EXERCISE, ()), ("code", 'check_capstone(f, quiet=True)', ())), "write the capstone's self-check as"),
     ((("markdown", EXERCISE, ()), ("code", 'check("ch05.layer_delta", f)\ncheck_capstone(f)', ())),
      "calls both check() and check_capstone()"),
+    ((("markdown", EXERCISE, ()), ("code", 'check_capstone(f, g)\ncheck_capstone(f, g)', ())),
+     "should hold one check_capstone(...) call, found 2"),
 ])
 def test_malformed_chapters_are_named(cells: tuple, message: str):
     with pytest.raises(ValueError, match=re.escape(message)):
