@@ -327,7 +327,7 @@ def test_capstone_reference_gets_full_marks_and_unanswered_zero(graded_capstone:
     assert {stage: scores["reference"][grade_id] for stage, grade_id in cells.items()} == course.POINTS_CAPSTONE
     assert {stage: scores["unanswered"][grade_id] for stage, grade_id in cells.items()} == dict.fromkeys(cells, 0)
     tests = _test_cells(graded_capstone.source)
-    assert {grade_id: scores["reference"][grade_id] for grade_id in tests} == tests, "the whole chapter scores full marks"
+    assert {grade_id: scores["reference"][grade_id] for grade_id in tests} == tests, "the whole chapter: full marks"
 
 
 @pytest.mark.parametrize("student", list(CAPSTONE_BUGS))
@@ -337,8 +337,9 @@ def test_a_capstone_bug_loses_its_stages_points_and_the_feedback_names_it(graded
     expected = {stage: 0 if stage in lost else points for stage, points in course.POINTS_CAPSTONE.items()}
     assert {stage: graded_capstone.scores[student][grade_id] for stage, grade_id in cells.items()} == expected
     tests = _test_cells(graded_capstone.source)
-    others = {grade_id: graded_capstone.scores[student][grade_id] for grade_id in tests if grade_id not in cells.values()}
-    assert others == {grade_id: tests[grade_id] for grade_id in others}, "the chapter's other exercises keep their points"
+    others = {grade_id: graded_capstone.scores[student][grade_id] for grade_id in tests
+              if grade_id not in cells.values()}
+    assert others == {grade_id: tests[grade_id] for grade_id in others}, "the other exercises keep their points"
     feedback = graded_capstone.feedback[student]
     first = capstone.STAGES.index(lost[0]) + 1
     assert f"capstone stage {first} ({lost[0]}) {bug.named}" in feedback

@@ -267,7 +267,8 @@ def hidden_capstone_check(stage: str, init_params: Callable, forward: Callable, 
         ValueError: ``stage`` has no hidden tests (the message names the stages that have).
     """
     if stage not in CAPSTONE_HIDDEN_STAGES:
-        raise ValueError(f"capstone stage {stage!r} has no hidden tests; these have: {', '.join(CAPSTONE_HIDDEN_STAGES)}")
+        raise ValueError(f"capstone stage {stage!r} has no hidden tests; "
+                         f"these have: {', '.join(CAPSTONE_HIDDEN_STAGES)}")
     fns = {"init_params": init_params, "forward": forward, "backward": backward, "update": update, "train": train}
     number = capstone.STAGES.index(stage) + 1
     head = f"{PREFIX}capstone stage {number} ({stage}): "

@@ -96,6 +96,14 @@ def solution_end(source: str) -> int:
     return max(ends, default=0)
 
 
+def _parse(source: str, where: str) -> ast.Module:
+    """The syntax tree of a self-check cell; a :class:`ValueError` naming ``where`` if it is not Python."""
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        raise ValueError(f"{where}: a self-check cell must be plain Python ({error.msg}, line {error.lineno})") from None
+
+
 def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
     """The top-level ``check("id", answer)`` statements of a code cell, in order.
 
@@ -104,10 +112,7 @@ def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
     """
     if CHECK_FUNCTION + "(" not in source:
         return []
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as error:
-        raise ValueError(f"{where}: a self-check cell must be plain Python ({error.msg}, line {error.lineno})") from None
+    tree = _parse(source, where)
     calls = []
     for node in tree.body:
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
@@ -131,10 +136,7 @@ def capstone_calls(source: str, where: str = "cell") -> list[CapstoneCall]:
     """
     if CAPSTONE_FUNCTION + "(" not in source:
         return []
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as error:
-        raise ValueError(f"{where}: a self-check cell must be plain Python ({error.msg}, line {error.lineno})") from None
+    tree = _parse(source, where)
     calls = []
     for node in tree.body:
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
