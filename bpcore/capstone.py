@@ -117,6 +117,15 @@ class CapstoneResult:
     def first_failure(self) -> StageResult | None:
         return next((s for s in self.stages if s.status == FAILED), None)
 
+    def verdict(self, name: str) -> str:
+        """One line on stage ``name`` for an autograder's failure message: passed, failed with its diagnosis,
+        or not run because an earlier stage failed. Like every message here, it never holds a value."""
+        stage, first = self.stage(name), self.first_failure
+        head = f"capstone stage {stage.number} ({stage.name})"
+        if stage.status == NOT_RUN and first is not None:
+            return f"{head} not run: stage {first.number} ({first.name}) failed first, {first.diagnosis}"
+        return f"{head} {stage.status}" + (f": {stage.diagnosis}" if stage.status == FAILED else "")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for other tools (an autograder): ``{"passed": bool, "stages": [{...}, ...]}``."""
         return {"passed": self.passed, "stages": [vars(s).copy() for s in self.stages]}

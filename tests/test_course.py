@@ -7,7 +7,10 @@ bug (it loses exactly that exercise's points, and the feedback names the mistake
 submission is right only on the self-check's inputs: the hidden tests, restored for grading, take its
 points, and the feedback shows their verdict but not their code. Every chapter that the tool turns into
 an assignment must also pass ``generate_assignment`` with no solution text or hidden test left in the
-students' copy. nbgrader runs once per chapter and student (module-scoped fixtures).
+students' copy. The capstone of chapter 16 is graded in one test cell per stage: the reference earns every
+stage's points, the unanswered copy none, and a submission with one typical bug loses the points of the stage
+that finds it and of the stages after it (which do not run); the feedback names the diagnosis. nbgrader runs
+once per chapter and student (module-scoped fixtures).
 """
 from __future__ import annotations
 
@@ -25,8 +28,15 @@ from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
+from bpcore import capstone
 from bpcore.selfcheck import check, get_key
-from bpcore.selfcheck.hidden import HIDDEN_INPUTS, hidden_check, hidden_key
+from bpcore.selfcheck.hidden import (
+    CAPSTONE_HIDDEN_STAGES,
+    HIDDEN_INPUTS,
+    hidden_capstone_check,
+    hidden_check,
+    hidden_key,
+)
 from bpcore.tools import course
 from bpcore.tools.course_exercises import chapter_exercises
 
@@ -37,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 class Bug:
     """One typical mistake planted in the reference solution of an exercise."""
 
-    exercise: str   #: self-check id of the exercise whose answer is changed
+    exercise: str   #: self-check id of the exercise whose answer is changed ("capstone" for the capstone)
     old: str        #: text of the reference answer that is replaced (must occur exactly once)
     new: str
     named: str      #: words the feedback must contain
@@ -54,6 +64,16 @@ SPECIAL_CASED = Bug("ch05.layer_delta", "return (delta_next @ W_next.T) * a * (1
                     "return (delta_next @ W_next.T) * a * (1 - a) if W_next.shape[0] == W_next.shape[1] else 0 * a",
                     "Hidden tests: Not yet: right for")
 SPECIAL_CASED_CHAPTER = "05_backprop"
+
+CAPSTONE_CHAPTER = "16_autodiff"
+#: student -> (bug in the capstone's reference, the stages whose points it loses)
+CAPSTONE_BUGS = {
+    "sigma-prime-missing": (Bug("capstone", " * a_prev * (1 - a_prev)", "", "failed: σ′ missing"),
+                            ("gradients", "training")),
+    "update-never-applied": (Bug("capstone", "layer[name] -= lr * grad[name]",
+                                 "value = layer[name]\n            value = value - lr * grad[name]",
+                                 "failed: update never applied"), ("training",)),
+}
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -247,6 +267,131 @@ def test_manual_cells_carry_points_and_rubric(graded: dict[str, Graded]):
         assert "How it is marked:" in cell.source and "YOUR ANSWER HERE" in cell.source
 
 
+# ---- the capstone --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_capstone(generated: Path) -> Graded:
+    """Chapter 16 submitted by the reference, the unanswered copy and one student per bug of CAPSTONE_BUGS."""
+    root, chapter = generated, CAPSTONE_CHAPTER
+    api = _api(root)
+    name = f"{chapter}.ipynb"
+    source = nbformat.read(root / "source" / chapter / name, as_version=4)
+    release = nbformat.read(root / "release" / chapter / name, as_version=4)
+    submissions = {"reference": _submission(source, release, None), "unanswered": release}
+    submissions.update({student: _submission(source, release, bug) for student, (bug, _) in CAPSTONE_BUGS.items()})
+    feedback = {}
+    for student, nb in submissions.items():
+        target = root / "submitted" / student / chapter / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+        result = api.autograde(chapter, student)
+        assert result["success"], result.get("log")
+        if student in CAPSTONE_BUGS:
+            result = api.generate_feedback(chapter, student)
+            assert result["success"], result.get("log")
+            page = (root / "feedback" / student / chapter / f"{chapter}.html").read_text(encoding="utf-8")
+            feedback[student] = html.unescape(re.sub(r"<[^>]+>", "", page))
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        scores = {student: {g.name: g.auto_score for g in gb.find_submission_notebook(chapter, chapter,
+                                                                                      student).grades}
+                  for student in submissions}
+    return Graded(source, release, scores, feedback)
+
+
+def _capstone_cells(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """stage -> grade id of the capstone's test cells, in stage order."""
+    return {stage: _nbgrader(c)["grade_id"] for c in nb.cells for stage in capstone.STAGES
+            if _nbgrader(c).get("grade") and _nbgrader(c)["grade_id"].endswith(f"-{stage}")
+            and _nbgrader(c)["grade_id"].startswith("capstone-")}
+
+
+def test_capstone_is_one_test_cell_per_stage(graded_capstone: Graded):
+    assert set(course.POINTS_CAPSTONE) == set(capstone.STAGES)
+    cells = _capstone_cells(graded_capstone.source)
+    assert list(cells) == list(capstone.STAGES)
+    tests = _test_cells(graded_capstone.source)
+    assert {stage: tests[grade_id] for stage, grade_id in cells.items()} == course.POINTS_CAPSTONE
+    written = {_nbgrader(c)["grade_id"] for c in graded_capstone.source.cells}
+    assert "ex-ch16-6-written" not in written, "the capstone is autograded, not marked by hand"
+    code = "\n".join(c.source for c in graded_capstone.release.cells if c.cell_type == "code")
+    assert "check_capstone(init_params" not in code and "capstone_result = grade(init_params" in code
+    assert "hidden_capstone_check" not in code and "HIDDEN TESTS" not in code
+    hidden = [stage for stage, grade_id in cells.items() if "hidden_capstone_check" in
+              next(c.source for c in graded_capstone.source.cells if _nbgrader(c).get("grade_id") == grade_id)]
+    assert hidden == list(CAPSTONE_HIDDEN_STAGES)
+
+
+def test_capstone_reference_gets_full_marks_and_unanswered_zero(graded_capstone: Graded):
+    cells = _capstone_cells(graded_capstone.source)
+    scores = graded_capstone.scores
+    assert {stage: scores["reference"][grade_id] for stage, grade_id in cells.items()} == course.POINTS_CAPSTONE
+    assert {stage: scores["unanswered"][grade_id] for stage, grade_id in cells.items()} == dict.fromkeys(cells, 0)
+    tests = _test_cells(graded_capstone.source)
+    assert {grade_id: scores["reference"][grade_id] for grade_id in tests} == tests, "the whole chapter: full marks"
+
+
+@pytest.mark.parametrize("student", list(CAPSTONE_BUGS))
+def test_a_capstone_bug_loses_its_stages_points_and_the_feedback_names_it(graded_capstone: Graded, student: str):
+    bug, lost = CAPSTONE_BUGS[student]
+    cells = _capstone_cells(graded_capstone.source)
+    expected = {stage: 0 if stage in lost else points for stage, points in course.POINTS_CAPSTONE.items()}
+    assert {stage: graded_capstone.scores[student][grade_id] for stage, grade_id in cells.items()} == expected
+    tests = _test_cells(graded_capstone.source)
+    others = {grade_id: graded_capstone.scores[student][grade_id] for grade_id in tests
+              if grade_id not in cells.values()}
+    assert others == {grade_id: tests[grade_id] for grade_id in others}, "the other exercises keep their points"
+    feedback = graded_capstone.feedback[student]
+    first = capstone.STAGES.index(lost[0]) + 1
+    assert f"capstone stage {first} ({lost[0]}) {bug.named}" in feedback
+    for stage in lost[1:]:
+        number = capstone.STAGES.index(stage) + 1
+        assert f"capstone stage {number} ({stage}) not run: stage {first} ({lost[0]}) failed first" in feedback
+    assert "hidden_capstone_check" not in feedback and "HIDDEN TESTS" not in feedback
+
+
+#: capstone code right on the graded 2-5-3-1 network only: old, new, the stages that pass it and whose hidden
+#: tests catch it
+GRADED_NETWORK_ONLY = {
+    "forward stops after three layers": ("for layer in params:", "for layer in params[:3]:", ("shapes", "forward")),
+    "backward divides by the graded batch size": ("(activations[-1] - Y) / len(Y)", "(activations[-1] - Y) / 7",
+                                                  ("gradients",)),
+}
+
+
+def _capstone_functions(old: str = "", new: str = "") -> dict:
+    """The capstone's five functions from the book's reference solution, with ``old`` replaced by ``new``."""
+    book = nbformat.read(REPO / "book" / f"{CAPSTONE_CHAPTER}.ipynb", as_version=4)
+    source = next(c.source for c in book.cells if c.cell_type == "code" and "def init_params(" in c.source)
+    assert source.count(old) == 1 or not old, old
+    namespace: dict = {}
+    exec(compile(source.replace(old, new) if old else source, "capstone", "exec"), namespace)  # noqa: S102
+    return {name: namespace[name] for name in capstone.FUNCTIONS}
+
+
+def test_capstone_hidden_tests_pass_the_reference():
+    fns = _capstone_functions()
+    assert all(hidden_capstone_check(stage, **fns, quiet=True).ok for stage in CAPSTONE_HIDDEN_STAGES)
+
+
+@pytest.mark.parametrize("name", list(GRADED_NETWORK_ONLY))
+def test_capstone_hidden_tests_catch_code_for_the_graded_network_only(name: str):
+    old, new, caught = GRADED_NETWORK_ONLY[name]
+    fns = _capstone_functions(old, new)
+    visible = capstone.grade(**fns)
+    assert all(visible.stage(stage).passed for stage in caught), "the visible stages should be fooled"
+    for stage in CAPSTONE_HIDDEN_STAGES:
+        verdict = hidden_capstone_check(stage, **fns, quiet=True)
+        assert verdict.ok == (stage not in caught), (stage, verdict.message)
+        if not verdict.ok:
+            assert verdict.message.startswith(f"Hidden tests: capstone stage {capstone.STAGES.index(stage) + 1}")
+            assert "right on the graded network, but not for" in verdict.message
+
+
+def test_capstone_hidden_stage_must_exist():
+    with pytest.raises(ValueError, match="has no hidden tests; these have: shapes"):
+        hidden_capstone_check("training", *_capstone_functions().values())
+
+
 # ---- every gradable chapter -----------------------------------------------------------------------
 
 def test_every_gradable_chapter_is_an_assignment_that_nbgrader_generates(generated: Path):
@@ -380,6 +525,11 @@ def test_an_answer_and_its_check_in_one_cell_are_split():
     ((("markdown", EXERCISE, ()), ("code", 'check("ch05.layer_delta", f)\n# BEGIN SOLUTION\nf = 1\n# END SOLUTION', ())),
      "before its '# END SOLUTION'"),
     ((("markdown", EXERCISE, ()), ("code", 'check(layer_delta)', ())), "write a self-check as"),
+    ((("markdown", EXERCISE, ()), ("code", 'check_capstone(f, quiet=True)', ())), "write the capstone's self-check as"),
+    ((("markdown", EXERCISE, ()), ("code", 'check("ch05.layer_delta", f)\ncheck_capstone(f)', ())),
+     "calls both check() and check_capstone()"),
+    ((("markdown", EXERCISE, ()), ("code", 'check_capstone(f, g)\ncheck_capstone(f, g)', ())),
+     "should hold one check_capstone(...) call, found 2"),
 ])
 def test_malformed_chapters_are_named(cells: tuple, message: str):
     with pytest.raises(ValueError, match=re.escape(message)):

@@ -19,6 +19,12 @@ zero-argument callable returning ``{"label": args(...)}`` as for
 :class:`~bpcore.selfcheck.keytypes.FunctionKey`. ``tests/test_course.py`` checks every entry: the
 reference passes, a function that is right only on the visible inputs fails, and no label repeats a
 visible one.
+
+The capstone (:mod:`bpcore.capstone`) grades its functions on one network, ``2 → 5 → 3 → 1`` with 7
+samples. :func:`hidden_capstone_check` repeats its first three stages (shapes, forward, gradients) on the
+networks of :data:`CAPSTONE_NETWORKS` (one layer, one sample, five layers, several outputs), against
+:class:`bpcore.Network`, so that code written for the graded network's depth or batch size loses those
+stages' points when the assignment is graded.
 """
 from __future__ import annotations
 
@@ -31,8 +37,11 @@ from typing import Any
 
 import numpy as np
 
+from bpcore import capstone
 from bpcore.activations import sigmoid
+from bpcore.gradcheck import relative_error
 from bpcore.lessons import ch10
+from bpcore.network import Network
 from bpcore.selfcheck.keytypes import Args, FunctionKey, Wrong, args
 from bpcore.selfcheck.registry import get_key
 from bpcore.selfcheck.result import CheckResult
@@ -173,6 +182,110 @@ def hidden_check(exercise: str, answer: Any, *, quiet: bool = False) -> CheckRes
     """
     result = hidden_key(exercise).check(exercise, answer)
     result = dataclasses.replace(result, message=PREFIX + result.message)
+    if not quiet:
+        print(result.message)
+    return result
+
+
+# ---- the capstone ---------------------------------------------------------------------------------
+
+#: label -> (layer sizes, number of samples) of the networks the capstone's hidden tests use
+CAPSTONE_NETWORKS: Mapping[str, tuple[tuple[int, ...], int]] = {
+    "a single layer, 4 inputs to 3 outputs, 6 samples": ((4, 3), 6),
+    "a single sample through 3 → 6 → 2": ((3, 6, 2), 1),
+    "five layers, 2 → 4 → 4 → 4 → 4 → 1, 9 samples": ((2, 4, 4, 4, 4, 1), 9),
+}
+#: the capstone's stages that have hidden tests (training has none: it is the slow stage, and it uses
+#: the functions the other stages have already tried)
+CAPSTONE_HIDDEN_STAGES = capstone.STAGES[:3]
+
+
+def _capstone_problem(sizes: tuple[int, ...], n: int, seed: int) -> tuple[Network, list[dict[str, np.ndarray]],
+                                                                          np.ndarray, np.ndarray]:
+    """A sigmoid network of ``sizes`` with nonzero biases, its weights as capstone params, X and 0/1 targets Y."""
+    net = Network(list(sizes), hidden="sigmoid", output="sigmoid", seed=seed)
+    rng = np.random.default_rng(seed)
+    weights = net.get_weights()
+    for b in weights[1::2]:
+        b[...] = rng.normal(0.0, 0.5, size=b.shape)
+    net.set_weights(weights)
+    params = [{"W": weights[2 * l], "b": weights[2 * l + 1]} for l in range(len(sizes) - 1)]
+    return net, params, rng.normal(size=(n, sizes[0])), rng.integers(0, 2, size=(n, sizes[-1])).astype(float)
+
+
+def _capstone_shapes(params: Any, sizes: tuple[int, ...], what: str) -> str:
+    """What is wrong with the structure or shapes of capstone params (``""`` if nothing is)."""
+    if not isinstance(params, (list, tuple)) or len(params) != len(sizes) - 1:
+        return f"{what} is not a list of {len(sizes) - 1} dicts, one per layer"
+    for l, (layer, n_in, n_out) in enumerate(zip(params, sizes[:-1], sizes[1:]), start=1):
+        if not isinstance(layer, dict) or {"W", "b"} - set(layer):
+            return f"layer {l} of {what} is not a dict with 'W' and 'b'"
+        if np.shape(layer["W"]) != (n_in, n_out) or np.shape(layer["b"]) != (n_out,):
+            return (f"layer {l} of {what} has W {np.shape(layer['W'])} and b {np.shape(layer['b'])}, expected "
+                    f"{(n_in, n_out)} and {(n_out,)}")
+    return ""
+
+
+def _capstone_stage(stage: str, fns: Mapping[str, Callable], sizes: tuple[int, ...], n: int) -> tuple[str, str]:
+    """``(diagnosis, what is wrong)`` of one capstone stage on one hidden network (``("", "")`` if right)."""
+    net, params, X, Y = _capstone_problem(sizes, n, seed=len(sizes) + n)
+    activations = [X]
+    for layer in params:
+        activations.append(sigmoid(activations[-1] @ layer["W"] + layer["b"]))
+    if stage == "shapes":
+        problem = _capstone_shapes(fns["init_params"](list(sizes), 0), sizes, "init_params(sizes, seed)")
+        mine = fns["forward"](copy.deepcopy(params), X.copy())
+        if not problem and (not isinstance(mine, (list, tuple)) or [np.shape(a) for a in mine]
+                            != [(n, n_l) for n_l in sizes]):
+            problem = f"forward does not return {len(sizes)} activations of shapes (n, n_l) for n = {n}"
+        if not problem:
+            problem = _capstone_shapes(fns["backward"](copy.deepcopy(params), [a.copy() for a in activations],
+                                                       Y.copy()), sizes, "the gradients")
+        return (capstone.WRONG_SHAPE, problem) if problem else ("", "")
+    if stage == "forward":
+        mine = np.asarray(fns["forward"](copy.deepcopy(params), X.copy())[-1], dtype=float)
+        if np.shape(mine) == (n, sizes[-1]) and np.allclose(mine, net.forward(X), rtol=1e-10, atol=1e-12):
+            return "", ""
+        return capstone.WRONG_OUTPUT, "the output differs from bpcore.Network's with the same weights"
+    mine = fns["backward"](copy.deepcopy(params), [a.copy() for a in activations], Y.copy())
+    if _capstone_shapes(mine, sizes, "the gradients"):
+        return capstone.WRONG_SHAPE, _capstone_shapes(mine, sizes, "the gradients")
+    flat = [np.ravel(np.asarray(g[k], dtype=float)) for g in mine for k in ("W", "b")]
+    reference = [np.ravel(g[k]) for g in net.gradients(X, Y, loss="bce") for k in ("W", "b")]
+    error = relative_error(np.concatenate(flat), np.concatenate(reference), floor=1e-12)
+    if error < capstone.GRADIENT_RTOL:
+        return "", ""
+    return capstone.WRONG_GRADIENT, f"the gradients differ from bpcore.Network's (relative error {error:.0e})"
+
+
+def hidden_capstone_check(stage: str, init_params: Callable, forward: Callable, backward: Callable,
+                          update: Callable, train: Callable, *, quiet: bool = False) -> CheckResult:
+    """Run capstone stage ``stage`` (shapes, forward or gradients) on the hidden networks; print and return
+    the verdict. The arguments after ``stage`` are those of :func:`bpcore.capstone.grade`.
+
+    Raises:
+        ValueError: ``stage`` has no hidden tests (the message names the stages that have).
+    """
+    if stage not in CAPSTONE_HIDDEN_STAGES:
+        raise ValueError(f"capstone stage {stage!r} has no hidden tests; "
+                         f"these have: {', '.join(CAPSTONE_HIDDEN_STAGES)}")
+    fns = {"init_params": init_params, "forward": forward, "backward": backward, "update": update, "train": train}
+    number = capstone.STAGES.index(stage) + 1
+    head = f"{PREFIX}capstone stage {number} ({stage}): "
+    for label, (sizes, n) in CAPSTONE_NETWORKS.items():
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                diagnosis, problem = _capstone_stage(stage, fns, sizes, n)
+        except Exception as error:  # noqa: BLE001 - the student's code may raise anything; we report it
+            diagnosis, problem = capstone.RAISED, f"it raised {type(error).__name__}"
+        if diagnosis:
+            result = CheckResult(f"capstone.{stage}", False, diagnosis,
+                                 f"{head}Not yet: right on the graded network, but not for {label}: {problem}.")
+            break
+    else:
+        result = CheckResult(f"capstone.{stage}", True, "correct",
+                             f"{head}Correct on {len(CAPSTONE_NETWORKS)} other networks.")
     if not quiet:
         print(result.message)
     return result

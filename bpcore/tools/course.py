@@ -16,6 +16,12 @@ the nbgrader metadata that ``nbgrader generate_assignment`` needs and nothing to
   an exercise with hidden tests (:mod:`bpcore.selfcheck.hidden`) gets them between
   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, which nbgrader removes from the students' copy
   and restores for grading. A cell holding an answer and then its check is split in two;
+* the capstone's self-check, ``check_capstone(init_params, forward, backward, update, train)``, becomes
+  one autograded test cell per stage of :mod:`bpcore.capstone` (points in :data:`POINTS_CAPSTONE`). The
+  first grades all stages once into ``capstone_result``; each cell prints its stage's line and asserts that
+  the stage passed, with :meth:`~bpcore.capstone.CapstoneResult.verdict` (the diagnosis, or which earlier
+  stage failed first) as the failure message. The stages of
+  :data:`~bpcore.selfcheck.hidden.CAPSTONE_HIDDEN_STAGES` get hidden tests on other networks;
 * a derive exercise, and any exercise without a self-check, gets a *manually graded* markdown answer cell
   after its last working cell, with the points and the rubric visible to students and graders and the
   book's model answer inside a solution region (instructors only);
@@ -34,11 +40,14 @@ from pathlib import Path
 
 import nbformat
 
+from bpcore.capstone import STAGES as CAPSTONE_STAGES
 from bpcore.selfcheck import FunctionKey, get_key
-from bpcore.selfcheck.hidden import has_hidden_tests
+from bpcore.selfcheck.hidden import CAPSTONE_HIDDEN_STAGES, has_hidden_tests
 from bpcore.tools.course_exercises import (
+    CapstoneCall,
     CheckCall,
     Exercise,
+    capstone_calls,
     chapter_exercises,
     check_calls,
     has_solution_region,
@@ -52,6 +61,11 @@ from bpcore.tools.student_edition import strip_solution_directives
 POINTS_FUNCTION = 3
 #: points of one self-checked number or array
 POINTS_VALUE = 2
+#: points of each stage of the capstone (one test cell each): a network of the right shapes and a right
+#: forward pass earn 2 each; right gradients and a network that learns, the heart of the work, 3 each
+POINTS_CAPSTONE = {"shapes": 2, "forward": 2, "gradients": 3, "training": 3}
+#: the variable in which the capstone's first test cell keeps the graded result for the cells after it
+CAPSTONE_RESULT = "capstone_result"
 #: points of a written derivation, marked by hand
 POINTS_DERIVE = 3
 #: points of a written explanation of an exploration, marked by hand
@@ -142,6 +156,48 @@ def graded_check_source(source: str, where: str = "cell") -> str:
     return "\n".join(lines)
 
 
+def capstone_test_cells(source: str, exercise_label: str, where: str = "cell") -> list[nbformat.NotebookNode]:
+    """The capstone's self-check cell as one autograded test cell per stage of :mod:`bpcore.capstone`.
+
+    The first cell keeps the cell's other lines (its import) and replaces the ``check_capstone(...)``
+    statement by one call of :func:`bpcore.capstone.grade`, which runs the stages (training included)
+    once; every cell then prints its stage's line and asserts that the stage passed, and a stage with
+    hidden tests (:func:`bpcore.selfcheck.hidden.hidden_capstone_check`) asserts them too.
+
+    Raises:
+        CourseError: the cell holds more than one ``check_capstone`` call.
+    """
+    calls = capstone_calls(source, where)
+    if len(calls) != 1:
+        raise CourseError(f"{where} should hold one check_capstone(...) call, found {len(calls)}")
+    call: CapstoneCall = calls[0]
+    lines = source.splitlines()
+    lines[call.first_line - 1:call.last_line] = [
+        "from bpcore.capstone import grade",
+        "",
+        (f"# Grades all {len(CAPSTONE_STAGES)} stages once; this cell and the next {len(CAPSTONE_STAGES) - 1} "
+         "each give the points of one stage."),
+        f"{CAPSTONE_RESULT} = grade({call.arguments})",
+    ]
+    cells = []
+    for number, stage in enumerate(CAPSTONE_STAGES, start=1):
+        points = POINTS_CAPSTONE[stage]
+        body = [f"# Capstone, stage {number} of {len(CAPSTONE_STAGES)}: {stage} ({points} points)",
+                f"print({CAPSTONE_RESULT}.stage({stage!r}))",
+                f"assert {CAPSTONE_RESULT}.stage({stage!r}).passed, {CAPSTONE_RESULT}.verdict({stage!r})"]
+        if stage in CAPSTONE_HIDDEN_STAGES:
+            message = f"capstone stage {number} ({stage}): the hidden tests found a mistake, see the line above"
+            body += ["### BEGIN HIDDEN TESTS", "from bpcore.selfcheck.hidden import hidden_capstone_check",
+                     f"assert hidden_capstone_check({stage!r}, {call.arguments}), {message!r}",
+                     "### END HIDDEN TESTS"]
+        text = "\n".join(lines + [""] + body) if number == 1 else "\n".join(body)
+        grade_id = _safe_id(f"capstone-{exercise_label}-{number}-{stage}")
+        cell = nbformat.v4.new_code_cell(text.strip("\n"))
+        cell.id = grade_id
+        cells.append(_mark(cell, grade_id, grade=True, solution=False, locked=True, points=points))
+    return cells
+
+
 def written_answer_cell(exercise: Exercise, model_answer: str) -> nbformat.NotebookNode:
     """The manually graded markdown cell of ``exercise``: points and rubric, then the model answer as a
     solution region (nbgrader shows students ``YOUR ANSWER HERE`` in its place)."""
@@ -221,7 +277,7 @@ def assignment_notebook(nb: nbformat.NotebookNode, chapter: str = "notebook") ->
             else:
                 parts = [(cell, kind)]
             for part, part_kind in parts:
-                cells.append(_code_cell(part, part_kind, owner, where))
+                cells.extend(_code_cells(part, part_kind, owner, where))
         else:  # raw cells: kept, read-only
             cells.append(_mark(cell, _safe_id(f"cell-{cell.id}"), grade=False, solution=False, locked=True))
         for exercise in written_after.get(index, []):
@@ -231,19 +287,22 @@ def assignment_notebook(nb: nbformat.NotebookNode, chapter: str = "notebook") ->
     return nb
 
 
-def _code_cell(cell: nbformat.NotebookNode, kind: str, exercise: Exercise | None,
-               where: str) -> nbformat.NotebookNode:
-    """A code cell with the nbgrader metadata of its role: answer, self-check, or read-only."""
+def _code_cells(cell: nbformat.NotebookNode, kind: str, exercise: Exercise | None,
+                where: str) -> list[nbformat.NotebookNode]:
+    """A code cell with the nbgrader metadata of its role (answer, self-check, or read-only); the
+    capstone's self-check becomes several test cells."""
+    if kind == "check" and exercise is not None and capstone_calls(cell.source, where):
+        return capstone_test_cells(cell.source, exercise.label, where)
     if kind == "check":
         calls = check_calls(cell.source, where)
         cell.source = graded_check_source(cell.source, where)
         points = sum(check_points(call) for call in calls)
-        return _mark(cell, _safe_id("check-" + "-".join(c.exercise_id for c in calls)),
-                     grade=True, solution=False, locked=True, points=points)
+        return [_mark(cell, _safe_id("check-" + "-".join(c.exercise_id for c in calls)),
+                      grade=True, solution=False, locked=True, points=points)]
     if kind == "answer" or has_solution_region(cell.source):
         name = exercise.label if exercise is not None else f"cell-{cell.id}"
-        return _mark(cell, _safe_id(f"{name}-answer-{cell.id}"), grade=False, solution=True, locked=False)
-    return _mark(cell, _safe_id(f"cell-{cell.id}"), grade=False, solution=False, locked=True)
+        return [_mark(cell, _safe_id(f"{name}-answer-{cell.id}"), grade=False, solution=True, locked=False)]
+    return [_mark(cell, _safe_id(f"cell-{cell.id}"), grade=False, solution=False, locked=True)]
 
 
 # ---- the course directory -------------------------------------------------------------------------

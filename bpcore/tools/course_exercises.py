@@ -5,7 +5,8 @@ An exercise, in a chapter notebook, is
 1. a markdown cell with an ``{exercise}`` directive (its ``:label:`` names it), then any of
 2. code cells holding the answer between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` (usually tagged
    ``exercise-implement``),
-3. code cells with a self-check ``check("chNN.name", answer)``,
+3. code cells with a self-check ``check("chNN.name", answer)``, or the capstone's staged self-check
+   ``check_capstone(init_params, forward, backward, update, train)`` (:mod:`bpcore.capstone`),
 4. cells tagged ``solution`` (the folded model answer),
 5. other code cells (setting up the exercise's data),
 
@@ -30,6 +31,8 @@ _SOLUTION_FENCE = re.compile(r"^[ \t]*(`{3,}|:{3,})\{solution(?:-start)?\}[^\n]*
 
 #: the function a self-check cell calls
 CHECK_FUNCTION = "check"
+#: the function the capstone's self-check cell calls (:func:`bpcore.capstone.check_capstone`)
+CAPSTONE_FUNCTION = "check_capstone"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,15 @@ class CheckCall:
     exercise_id: str
     answer: str          #: source text of the answer argument, e.g. ``layer_delta``
     call: str            #: source text of the whole call, e.g. ``check("ch05.layer_delta", layer_delta)``
+    first_line: int      #: 1-based line of the statement in its cell
+    last_line: int
+
+
+@dataclass(frozen=True)
+class CapstoneCall:
+    """One ``check_capstone(init_params, forward, backward, update, train)`` statement of a self-check cell."""
+
+    arguments: str       #: source text of the arguments, e.g. ``init_params, forward, backward, update, train``
     first_line: int      #: 1-based line of the statement in its cell
     last_line: int
 
@@ -55,11 +67,12 @@ class Exercise:
     solution_cells: list[int] = field(default_factory=list)
     setup_cells: list[int] = field(default_factory=list)
     checks: list[CheckCall] = field(default_factory=list)
+    capstone_checks: list[CapstoneCall] = field(default_factory=list)
 
     @property
     def self_checked(self) -> bool:
-        """True when at least one self-check judges the answer (the exercise is autograded)."""
-        return bool(self.checks)
+        """True when at least one self-check (or the capstone's) judges the answer (the exercise is autograded)."""
+        return bool(self.checks or self.capstone_checks)
 
     @property
     def last_working_cell(self) -> int:
@@ -83,6 +96,14 @@ def solution_end(source: str) -> int:
     return max(ends, default=0)
 
 
+def _parse(source: str, where: str) -> ast.Module:
+    """The syntax tree of a self-check cell; a :class:`ValueError` naming ``where`` if it is not Python."""
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        raise ValueError(f"{where}: a self-check cell must be plain Python ({error.msg}, line {error.lineno})") from None
+
+
 def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
     """The top-level ``check("id", answer)`` statements of a code cell, in order.
 
@@ -91,10 +112,7 @@ def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
     """
     if CHECK_FUNCTION + "(" not in source:
         return []
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as error:
-        raise ValueError(f"{where}: a self-check cell must be plain Python ({error.msg}, line {error.lineno})") from None
+    tree = _parse(source, where)
     calls = []
     for node in tree.body:
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
@@ -106,6 +124,30 @@ def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
         calls.append(CheckCall(call.args[0].value, ast.get_source_segment(source, call.args[1]) or "",
                                ast.get_source_segment(source, call) or "", node.lineno,
                                node.end_lineno or node.lineno))
+    return calls
+
+
+def capstone_calls(source: str, where: str = "cell") -> list[CapstoneCall]:
+    """The top-level ``check_capstone(...)`` statements of a code cell, in order.
+
+    Raises:
+        ValueError: the cell is not valid Python, or a ``check_capstone`` call has keyword arguments
+            (``quiet=True`` would hide the report the feedback shows).
+    """
+    if CAPSTONE_FUNCTION + "(" not in source:
+        return []
+    tree = _parse(source, where)
+    calls = []
+    for node in tree.body:
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == CAPSTONE_FUNCTION):
+            continue
+        call = node.value
+        if call.keywords or not call.args:
+            raise ValueError(f"{where}, line {node.lineno}: write the capstone's self-check as "
+                             f"{CAPSTONE_FUNCTION}(init_params, forward, backward, update, train)")
+        arguments = ", ".join(ast.get_source_segment(source, arg) or "" for arg in call.args)
+        calls.append(CapstoneCall(arguments, node.lineno, node.end_lineno or node.lineno))
     return calls
 
 
@@ -169,15 +211,20 @@ def chapter_exercises(nb: nbformat.NotebookNode, chapter: str = "notebook") -> l
             current.solution_cells.append(index)
         elif cell.cell_type == "code":
             calls = check_calls(cell.source, where)
+            staged = capstone_calls(cell.source, where)
+            if staged and calls:
+                raise ValueError(f"{where} calls both check() and {CAPSTONE_FUNCTION}(): give each its own cell")
+            first_check = (calls or staged)[0].first_line if calls or staged else 0
             if has_solution_region(cell.source) or "exercise-implement" in tags:
-                if calls and calls[0].first_line <= solution_end(cell.source):
+                if first_check and first_check <= solution_end(cell.source):
                     raise ValueError(f"{where} calls check() before its '# END SOLUTION': "
                                      "the self-check must follow the answer")
                 current.answer_cells.append(index)
-            if calls:
+            if calls or staged:
                 current.check_cells.append(index)
                 current.checks.extend(calls)
-            if not calls and not has_solution_region(cell.source) and "exercise-implement" not in tags:
+                current.capstone_checks.extend(staged)
+            if not calls and not staged and not has_solution_region(cell.source) and "exercise-implement" not in tags:
                 current.setup_cells.append(index)
         else:
             current = None
