@@ -12,7 +12,8 @@ safe Okabe–Ito palette.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -31,6 +32,20 @@ FONT_COLOUR = "#737373"
 GRID_COLOUR = "rgba(128, 128, 128, 0.35)"
 TRANSPARENT = "rgba(0, 0, 0, 0)"
 DIVERGED_COLOUR = OKABE_ITO["vermillion"]
+
+#: The figure colours per page theme, the one place they are defined.  A figure is built with the
+#: neutral look above (it reads on both backgrounds, e.g. in JupyterLab); in the HTML book the script
+#: ``book/_static/bpcore-figures.js`` restyles every figure with ``THEMES[mode]`` whenever the reader
+#: switches between light and dark (``bpcore.tools.build`` hands this dict to the page as JSON).
+#: Font colours have a contrast of at least 7:1 on the theme's page background.
+THEMES: dict[str, dict[str, str]] = {
+    "light": {"page": "#ffffff", "font": "#333333", "grid": "rgba(0, 0, 0, 0.14)", "line": "#8c8c8c",
+              "slider": "#f0f0f0", "slider_active": "#bdbdbd", "hover": "#ffffff"},
+    "dark": {"page": "#14181e", "font": "#d6d6d6", "grid": "rgba(255, 255, 255, 0.18)", "line": "#8c8c8c",
+             "slider": "#2c3038", "slider_active": "#6b7280", "hover": "#222832"},
+}
+#: Line styles that tell series apart without colour (paired with the Okabe–Ito colours).
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 BOUNDARY_OPACITY = 0.6  # the class-probability background under the data points
 
 
@@ -309,7 +324,8 @@ def per_layer_norm_axes(fig: go.Figure, max_layers: int, decades: tuple[float, f
 
 def gradient_norms_traces(n_traces: int) -> list[go.BaseTraceType]:
     """Empty line traces, one per layer (colours unlike the loss curves', so a shared legend stays clear)."""
-    return [go.Scatter(name=f"layer {i + 1}", mode="lines", line={"color": LAYER_COLOURS[i % len(LAYER_COLOURS)]})
+    return [go.Scatter(name=f"layer {i + 1}", mode="lines", line={"color": LAYER_COLOURS[i % len(LAYER_COLOURS)],
+                                                                  "dash": DASHES[i % len(DASHES)]})
             for i in range(n_traces)]
 
 
@@ -436,7 +452,8 @@ def loss_surface_paths(f: Callable[[Array, Array], Array], paths: Mapping[str, A
                                **contour_lines_data(surface["x"], surface["y"], surface["z"], levels)))
     for k, (name, path) in enumerate(paths.items()):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
-        fig.add_trace(go.Scatter(name=name, mode="lines+markers", line={"color": colour, "width": 2},
+        fig.add_trace(go.Scatter(name=name, mode="lines+markers",
+                                 line={"color": colour, "width": 2, "dash": DASHES[k % len(DASHES)]},
                                  marker={"size": 4}, **path_data(path)))
     style(fig, title, height=450)
     fig.update_xaxes(title_text="θ₁", range=list(xlim))
@@ -516,3 +533,45 @@ def count_matrix_labels(M: Array) -> TraceData:
     dark = count_shades(M).ravel() > 0.55
     return {"x": cols.astype(float), "y": (k - 1 - rows).astype(float), "text": [str(int(v)) for v in M.ravel()],
             "textfont": {"color": [COUNT_TEXT_LIGHT if d else COUNT_TEXT_DARK for d in dark]}}
+
+
+# --------------------------------------------------------------------------------------------
+# Text alternative
+# --------------------------------------------------------------------------------------------
+def _plain(text: Any) -> str:
+    """Figure text without plotly's HTML tags (``<br>``, ``<sub>``) and extra spaces."""
+    import re
+    return " ".join(re.sub(r"<[^>]+>", " ", str(text or "")).split())
+
+
+def describe(figure: go.Figure | Mapping[str, Any]) -> str:
+    """A text alternative for a figure: ``layout.meta.alt`` when the author wrote one, else a sentence made
+    of its title, panel titles, axis titles and named series (what a sighted reader reads off the plot)."""
+    fig = figure.to_plotly_json() if isinstance(figure, go.Figure) else dict(figure)
+    layout = fig.get("layout") or {}
+    meta = layout.get("meta")
+    if isinstance(meta, Mapping) and meta.get("alt"):
+        return str(meta["alt"])
+    title = layout.get("title")
+    parts = [_plain(title.get("text") if isinstance(title, Mapping) else title) or "Figure"]
+    panels = [_plain(a.get("text")) for a in layout.get("annotations") or () if a.get("xref") == "paper"
+              and a.get("yref") == "paper" and not a.get("showarrow", True)]
+    if panels:
+        parts.append("Panels: " + "; ".join(p for p in panels if p))
+    axes = []
+    for key in sorted(layout):
+        if key[:5] in ("xaxis", "yaxis") and isinstance(layout[key], Mapping):
+            t = layout[key].get("title")
+            text = _plain(t.get("text") if isinstance(t, Mapping) else t)
+            if text:
+                axes.append(f"{key[0]}: {text}")
+    if axes:
+        parts.append("Axes: " + ", ".join(dict.fromkeys(axes)))
+    names = [_plain(t.get("name")) for t in fig.get("data") or () if t.get("name") and t.get("showlegend", True)]
+    if names:
+        parts.append("Series: " + ", ".join(dict.fromkeys(n for n in names if n)))
+    sliders = layout.get("sliders") or ()
+    if sliders:
+        parts.append("Sliders: " + ", ".join(_plain((s.get("currentvalue") or {}).get("prefix", "")).rstrip(": ")
+                                             or str(s.get("name", "")) for s in sliders))
+    return ". ".join(parts) + "."

@@ -30,18 +30,25 @@ class BookHtmlRenderer(MimetypeRenderer):
 
     ``plotly.js`` itself is not inlined (it is served once from the book's
     ``_static/plotly.min.js``) and animations do not auto-play, so a figure with
-    frames opens on its first frame and its slider works without a kernel.
+    frames opens on its first frame and its slider works without a kernel.  The figure
+    is wrapped in ``role="figure"`` with its text alternative
+    (:func:`bpcore.figures.describe`) as ``aria-label``.
     """
 
     def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-        html = pio.to_html(
+        from html import escape
+
+        from bpcore.figures import describe
+
+        body = pio.to_html(
             fig_dict,
             include_plotlyjs=False,
             full_html=False,
             auto_play=False,
             validate=False,
         )
-        return {"text/html": html}
+        label = escape(describe(fig_dict), quote=True)   # the figure's text alternative
+        return {"text/html": f'<div class="bpcore-figure" role="figure" aria-label="{label}">{body}</div>'}
 
 
 def setup_notebook() -> None:

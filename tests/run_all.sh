@@ -24,11 +24,17 @@ stage() {  # stage NAME COMMAND...: run, time, remember the outcome
 install() {
   $PY -m pip install -q -r requirements.txt || return 1
   $PY -m pip install -q -r benchmarks/requirements.txt || return 1   # PyTorch, for bench_train's comparison only
-  if ! command -v chromium >/dev/null 2>&1; then
+  local missing=""
+  command -v chromium >/dev/null 2>&1 || missing="chromium"
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"   # npm: for axe-core below
+  if [ -n "$missing" ]; then
     local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null || return 1
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null || return 1
   fi
   chromium --version
+  # axe-core (npm) for the accessibility test, into tests/browser/node_modules (git-ignored)
+  [ -f tests/browser/node_modules/axe-core/axe.min.js ] ||
+    npm install --no-save --no-package-lock --no-audit --no-fund --prefix tests/browser axe-core@4 || return 1
 }
 
 pytest_stage() {  # pytest_stage ID ARGS...: pytest with a junit report for the final count
@@ -52,6 +58,7 @@ stage "unit tests"       pytest_stage unit -q tests --ignore=tests/browser
 stage "notebooks (nbval)" pytest_stage nbval -q --nbval --nbval-current-env \
                            --nbval-sanitize-with tests/nbval_sanitize.cfg book/
 stage "book build"       $PY -m bpcore.tools.build
+stage "pdf build"        $PY -m bpcore.tools.pdf
 stage "browser tests"    pytest_stage browser -q -rP tests/browser   # -rP: show the measured latency
 benchmarks() {
   local rc=0

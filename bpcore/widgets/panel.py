@@ -292,10 +292,13 @@ class Panel:
     def static_html(self) -> str:
         """The twin as ``text/html`` for the book (plotly.js served by the book, no auto-play)."""
         import plotly.io as pio
+
+        from ..figures import describe
         script = _TWO_SLIDER_SCRIPT if len(self.static) == 2 else None
-        body = pio.to_html(self.static_figure(), include_plotlyjs=False, full_html=False, auto_play=False,
+        fig = self.static_figure()
+        body = pio.to_html(fig, include_plotlyjs=False, full_html=False, auto_play=False,
                            post_script=script, validate=False)
-        label = html.escape(self.alt or self.title, quote=True)
+        label = html.escape(self.alt or describe(fig), quote=True)
         return f'<div class="bpcore-twin" role="figure" aria-label="{label}">{body}</div>'
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):

@@ -10,6 +10,8 @@ Fixtures
 
 ``serve_static``   (session) the function :func:`serve_directory`: ``with serve_static(root) as
                    url:`` serves a folder over HTTP on 127.0.0.1 (random free port) in a thread.
+``book_url``       (session) the base URL of the built book, ``_build/html`` (built first if missing),
+                   served by :func:`serve_directory`; creates ``_build/screenshots/``.
 
 A JupyterLab server for these tests: :func:`bpcore.tools.labserver.jupyterlab`.
 
@@ -41,12 +43,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HTML_DIR = REPO_ROOT / "_build" / "html"
+SCREENSHOT_DIR = REPO_ROOT / "_build" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -95,9 +100,22 @@ def serve_static() -> object:
 
 
 @pytest.fixture(scope="session")
+def book_url() -> Iterator[str]:
+    """Base URL of ``_build/html`` served on 127.0.0.1; builds the book first if needed."""
+    from bpcore.tools import build
+    if not (HTML_DIR / "index.html").is_file():
+        assert build.main([]) == 0, "the book build failed"
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    with serve_directory(HTML_DIR) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     """Launch the system Chromium headless once per test session."""
-    from playwright import sync_api   # a missing Playwright must fail the run, not skip it
+    from playwright import (
+        sync_api,  # a missing Playwright must fail the run, not skip it
+    )
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM_PATH}")
     with sync_api.sync_playwright() as pw:

@@ -10,14 +10,12 @@ link and the "run it live" note present. Screenshots go to ``_build/screenshots/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bpcore.tools import build
 from bpcore.tools.execute import toc_files
 
 pytestmark = pytest.mark.browser
@@ -28,7 +26,7 @@ SCREENSHOT_DIR = REPO_ROOT / "_build" / "screenshots"
 PAGES = toc_files(REPO_ROOT / "_toc.yml")
 # a script, stylesheet, image or frame that a page would fetch from another host
 REMOTE_ASSET = re.compile(
-    r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//[^\"']*", re.I
+    r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//[^\"']*", re.IGNORECASE
 )
 # TeX that survived typesetting: $$, \( \[ delimiters or any \command outside code blocks.
 RAW_TEX = re.compile(r"\$\$|\\[(\[]|\\[A-Za-z]{2,}")
@@ -62,16 +60,6 @@ SNAPSHOT_JS = """(i) => {
   const {sliders, ...layout} = gd.layout;
   return JSON.stringify([gd.data, layout]);
 }"""
-
-
-@pytest.fixture(scope="session")
-def book_url(serve_static: Any) -> Iterator[str]:
-    """Base URL of ``_build/html`` served on 127.0.0.1; builds the book first if needed."""
-    if not (HTML_DIR / "index.html").is_file():
-        assert build.main([]) == 0, "the book build failed"
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    with serve_static(HTML_DIR) as url:
-        yield url
 
 
 def test_built_html_loads_nothing_remote(book_url: str) -> None:
