@@ -1,7 +1,7 @@
 """What a reader waits for in JupyterLab: key press on each chapter's first live panel -> plot redrawn.
 
-For every chapter notebook (a copy, so the book's files are not touched) this opens JupyterLab in
-Debian's Chromium, runs all cells, focuses the first control of the chapter's first panel (a slider
+For every chapter notebook (a copy up to its first panel, so the book's files are not touched and the
+cells a reader has not reached yet do not run) this opens JupyterLab in Debian's Chromium, runs all cells, focuses the first control of the chapter's first panel (a slider
 handle, or a drop-down list) and steps it ``--presses`` times, alternating direction (arrow keys on a
 slider; the neighbouring option of a list).
 The latency of one press is the time from the key-down event to the animation frame that paints the
@@ -102,12 +102,28 @@ def measure_chapter(page, base: str, token: str, name: str, presses: int) -> dic
     return {"latencies": latencies, "full": full, "free": free}
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def write_up_to_first_panel(source: Path, target: Path) -> None:
+    """Copy a chapter up to and including the first cell that shows a live widget (its first panel, as
+    the stored outputs say): the cells below it are what a reader has not reached yet, and running
+    them would only lengthen the benchmark."""
+    import nbformat
+    nb = nbformat.read(source, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", [])):
+            nb.cells = nb.cells[:i + 1]
+            break
+    nbformat.write(nb, target)
+
+
 def main(presses: int = 6, only: list[str] | None = None) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
     notebooks = [nb for nb in sorted(BOOK.glob("[0-9][0-9]_*.ipynb")) if not only or nb.name[:2] in only]
     root = Path(tempfile.mkdtemp(prefix="bp-bench-book-"))
     for nb in notebooks:
-        shutil.copy(nb, root / nb.name)
+        write_up_to_first_panel(nb, root / nb.name)
     results: dict[str, float] = {}
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {presses} key presses per panel")
     print(f"{'chapter':28s} {'median':>8s} {'max':>8s}  presses  drawn free/full  (notebook run)")

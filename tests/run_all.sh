@@ -54,8 +54,10 @@ lint() {  # ruff (rules in pyproject.toml) on the package, benchmarks and tests;
 
 stage "install"          install
 stage "lint"             lint
-stage "unit tests"       pytest_stage unit -q tests --ignore=tests/browser
-stage "notebooks (nbval)" pytest_stage nbval -q --nbval --nbval-current-env \
+# two workers (pytest-xdist); --dist loadscope keeps a module's tests, and a notebook's cells, on one worker
+PARALLEL=(-n 2 --dist loadscope)
+stage "unit tests"       pytest_stage unit -q "${PARALLEL[@]}" tests --ignore=tests/browser
+stage "notebooks (nbval)" pytest_stage nbval -q "${PARALLEL[@]}" --nbval --nbval-current-env \
                            --nbval-sanitize-with tests/nbval_sanitize.cfg book/
 stage "book build"       $PY -m bpcore.tools.build
 stage "pdf build"        $PY -m bpcore.tools.pdf
