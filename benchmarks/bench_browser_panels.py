@@ -1,9 +1,10 @@
 """What a reader waits for in JupyterLab: key press on each chapter's first live panel -> plot redrawn.
 
 For every chapter notebook (a copy up to its first panel, so the book's files are not touched and the
-cells a reader has not reached yet do not run) this opens JupyterLab in Debian's Chromium, runs all cells, focuses the first control of the chapter's first panel (a slider
-handle, or a drop-down list) and steps it ``--presses`` times, alternating direction (arrow keys on a
-slider; the neighbouring option of a list).
+cells a reader has not reached yet do not run) this opens JupyterLab in Debian's Chromium, runs all
+cells, focuses the first control of the chapter's first panel (a slider handle, or a drop-down list)
+and steps it ``--presses`` times, alternating direction (arrow keys on a slider; the neighbouring
+option of a list).
 The latency of one press is the time from the key-down event to the animation frame that paints the
 last change of that update to the panel's plot (the same measure as ``tests/browser/test_jupyterlab.py``).
 Prints one line per chapter: median and maximum, and how many presses were drawn by a full re-plot

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bpcore.tools import lab
-from bpcore.tools.labserver import free_port
+from bpcore.tools.labserver import free_port, stop
 
 pytestmark = pytest.mark.book
 
@@ -109,9 +109,4 @@ def test_launcher_starts_in_the_background_and_serves_the_lab_page(tmp_path: Pat
             schema = json.loads(settings)["schema"]["properties"]   # overrides become the defaults
             assert schema["fetchNews"]["default"] == "false" and schema["checkForUpdates"]["default"] is False
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)

@@ -65,14 +65,19 @@ def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, s
                 time.sleep(0.5)
         yield base, token
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         log.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop a server process: terminate, wait up to ``grace`` seconds, then kill."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def shutdown_kernels(base: str, token: str) -> None:

@@ -13,20 +13,16 @@ becomes an entry of the PDF outline (the bookmarks) pointing at its first page.
 """
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import io
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from bpcore.tools.execute import REPO_ROOT, toc_files
+from bpcore.tools.staticserver import serve_directory
 
 if TYPE_CHECKING:
     from playwright.sync_api import PdfMargins, ViewportSize
@@ -63,32 +59,12 @@ class Chapter:
     pdf: bytes
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 (a free port) in a thread; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 def print_pages(docs: list[str], html_dir: Path = HTML_DIR, chromium: str = CHROMIUM) -> list[Chapter]:
     """Print every page ``docs`` (toc names, e.g. ``book/01_welcome``) of the built book to PDF bytes."""
     from playwright.sync_api import sync_playwright
 
     chapters = []
-    with serve(html_dir) as url, sync_playwright() as pw:
+    with serve_directory(html_dir) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox",
                                                                      "--disable-gpu"])
         context = browser.new_context(viewport=VIEWPORT)
