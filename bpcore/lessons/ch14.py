@@ -251,10 +251,10 @@ def capacity_figure() -> go.Figure:
     fig.update_yaxes(title_text="fraction correct", tickformat=".0%", range=[0.0, 1.02], row=1, col=1)
     digits = list(range(N_CLASSES))
     fig.update_xaxes(title_text="predicted digit", showgrid=False, zeroline=False, tickvals=digits,
-                     range=[-0.5, N_CLASSES - 0.5], constrain="domain", row=1, col=2)
+                     range=[-0.5, N_CLASSES - 0.5], row=1, col=2)
     fig.update_yaxes(title_text="true digit", showgrid=False, zeroline=False, tickvals=digits,
                      ticktext=[str(N_CLASSES - 1 - k) for k in digits], range=[-0.5, N_CLASSES - 0.5],
-                     scaleanchor="x2", constrain="domain", row=1, col=2)
+                     row=1, col=2)
     fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0.0},
                       images=[F.count_matrix_picture(np.zeros((N_CLASSES, N_CLASSES)), "x2", "y2")])
     return fig
