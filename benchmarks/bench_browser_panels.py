@@ -107,13 +107,15 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def write_up_to_first_panel(source: Path, target: Path) -> None:
-    """Copy a chapter up to and including the first cell that shows a live widget (its first panel, as
-    the stored outputs say): the cells below it are what a reader has not reached yet, and running
-    them would only lengthen the benchmark."""
+    """Copy a chapter up to and including the cell that shows its first panel (as the stored outputs say:
+    a widget whose text form is the panel's ``VBox``, not a progress bar): the cells below it are what a
+    reader has not reached yet, and running them would only lengthen the benchmark."""
     import nbformat
     nb = nbformat.read(source, as_version=4)
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", [])):
+        if cell.cell_type == "code" and any(WIDGET_VIEW in out.get("data", {}) and
+                                            str(out["data"].get("text/plain", "")).startswith("VBox(")
+                                            for out in cell.get("outputs", [])):
             nb.cells = nb.cells[:i + 1]
             break
     nbformat.write(nb, target)
