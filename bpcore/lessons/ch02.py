@@ -123,12 +123,12 @@ def decision_line(w: Sequence[float], b: float, box: tuple[float, float, float, 
     return {"x": [float(xa), float(xb)], "y": [float(ya), float(yb)]}
 
 
-def output_picture(a: Array, activation: str, resolution: int) -> dict:
-    """A neuron's output ``a (resolution**2,)`` over the box as a layout image (blue low, vermillion
-    high, the colours of :func:`bpcore.figures.class_colourscale`), spanning ``OUTPUT_RANGE[activation]``."""
+def output_picture(xs: Array, ys: Array, a: Array, activation: str) -> dict:
+    """A neuron's output ``a (len(ys) * len(xs),)`` over the grid of :func:`_grid` as a layout image (blue
+    low, vermillion high, the colours of :func:`bpcore.figures.class_colourscale`), spanning
+    ``OUTPUT_RANGE[activation]``."""
     lo, hi = OUTPUT_RANGE[activation]
-    xs, ys, _ = _grid(resolution)
-    shade = (a.reshape(resolution, resolution) - lo) / (hi - lo)
+    shade = (a.reshape(len(ys), len(xs)) - lo) / (hi - lo)
     return F.boundary_picture(xs, ys, np.round(shade, 3), 2)
 
 
@@ -142,7 +142,7 @@ def neuron_update(w1: float, w2: float, b: float, activation: str = "sigmoid", t
     """
     if activation not in OUTPUT_RANGE:
         raise ValueError(f"unknown activation {activation!r}; choose one of {list(OUTPUT_RANGE)}")
-    _, _, grid = _grid(resolution)
+    xs, ys, grid = _grid(resolution)
     _, a = neuron(grid, (w1, w2), b, activation)
     lo, hi = OUTPUT_RANGE[activation]
     scale, _, _ = F.class_colourscale(2)
@@ -161,7 +161,7 @@ def neuron_update(w1: float, w2: float, b: float, activation: str = "sigmoid", t
     key = {"marker": {"colorscale": scale, "cmin": lo, "cmax": hi,
                       "colorbar": {"title": {"text": "a (capped at 3)" if activation == "relu" else "a"}}}}
     return dict(traces=[key, decision_line((w1, w2), b), _corner_points(labels, right), arrow],
-                layout={"images": [output_picture(a, activation, resolution)]},
+                layout={"images": [output_picture(xs, ys, a, activation)]},
                 status=status)
 
 
