@@ -7,14 +7,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from bpcore.tools import lab
-from bpcore.tools.labserver import free_port, stop
+from bpcore.tools.labserver import free_port, fresh_jupyter_env, stop, wait_until_serving
 
 pytestmark = pytest.mark.book
 
@@ -79,8 +78,7 @@ def test_launcher_starts_in_the_background_and_serves_the_lab_page(tmp_path: Pat
     port, token = free_port(), "bp" + os.urandom(8).hex()
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-           "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    env = fresh_jupyter_env(home, tmp_path / "rt")
     log = tmp_path / "lab.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
@@ -89,15 +87,7 @@ def test_launcher_starts_in_the_background_and_serves_the_lab_page(tmp_path: Pat
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    status, _ = _get(f"{base}/api/status?token={token}")
-                    break
-                except OSError:
-                    assert server.poll() is None, f"the launcher exited (uid {os.geteuid()}):\n{log.read_text()[-2000:]}"
-                    assert time.time() < deadline, "the launcher did not start in 60 s"
-                    time.sleep(0.5)
+            wait_until_serving(base, token, server, log, timeout=60)   # fails if the launcher exits (as root)
             status, page = _get(f"{base}/lab?token={token}")
             assert status == 200 and "JupyterLab" in page
             config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1])

@@ -36,6 +36,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fresh_jupyter_env(home: Path, runtime: Path) -> dict[str, str]:
+    """This process's environment with ``HOME`` and Jupyter's config, data and runtime folders under
+    ``home`` / ``runtime``: a server started with it sees none of the developer's own settings."""
+    return {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+            "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"), "JUPYTER_RUNTIME_DIR": str(runtime)}
+
+
+def wait_until_serving(base: str, token: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Poll ``base/api/status`` until the server answers; raise RuntimeError with the end of its ``log``
+    if ``process`` exits first or ``timeout`` seconds pass."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.time() > deadline:
+                why = f"exited (code {process.returncode})" if process.poll() is not None else f"no answer in {timeout:g} s"
+                raise RuntimeError(f"JupyterLab did not start ({why}, uid {os.geteuid()}):\n"
+                                   + log.read_text()[-3000:]) from None
+            time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, str]]:
     """Run JupyterLab serving the folder ``root``; yield ``(base URL, token)``."""
@@ -43,9 +66,7 @@ def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, s
     home = tmp / "home"
     home.mkdir()
     port, token = free_port(), "bp" + os.urandom(8).hex()
-    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO_ROOT),
-           "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    env = {**fresh_jupyter_env(home, tmp / "runtime"), "PYTHONPATH": str(REPO_ROOT)}
     env.pop("BPCORE_BOOK", None)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
@@ -54,15 +75,7 @@ def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, s
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + start_timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "server.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+        wait_until_serving(base, token, server, tmp / "server.log", start_timeout)
         yield base, token
     finally:
         stop(server)
