@@ -104,21 +104,24 @@ def _parse(source: str, where: str) -> ast.Module:
         raise ValueError(f"{where}: a self-check cell must be plain Python ({error.msg}, line {error.lineno})") from None
 
 
+def _top_level_calls(source: str, function: str, where: str) -> list[tuple[ast.Expr, ast.Call]]:
+    """The statements of a code cell that are a bare call of ``function`` (``function(...)`` on its own,
+    not inside a block or an expression), with their call nodes, in order."""
+    if function + "(" not in source:
+        return []
+    return [(node, node.value) for node in _parse(source, where).body
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id == function]
+
+
 def check_calls(source: str, where: str = "cell") -> list[CheckCall]:
     """The top-level ``check("id", answer)`` statements of a code cell, in order.
 
     Raises:
         ValueError: the cell is not valid Python, or a ``check`` call's first argument is not a literal id.
     """
-    if CHECK_FUNCTION + "(" not in source:
-        return []
-    tree = _parse(source, where)
     calls = []
-    for node in tree.body:
-        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name) and node.value.func.id == CHECK_FUNCTION):
-            continue
-        call = node.value
+    for node, call in _top_level_calls(source, CHECK_FUNCTION, where):
         if len(call.args) != 2 or not (isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
             raise ValueError(f"{where}, line {node.lineno}: write a self-check as check(\"chNN.name\", answer)")
         calls.append(CheckCall(call.args[0].value, ast.get_source_segment(source, call.args[1]) or "",
@@ -134,15 +137,8 @@ def capstone_calls(source: str, where: str = "cell") -> list[CapstoneCall]:
         ValueError: the cell is not valid Python, or a ``check_capstone`` call has keyword arguments
             (``quiet=True`` would hide the report the feedback shows).
     """
-    if CAPSTONE_FUNCTION + "(" not in source:
-        return []
-    tree = _parse(source, where)
     calls = []
-    for node in tree.body:
-        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name) and node.value.func.id == CAPSTONE_FUNCTION):
-            continue
-        call = node.value
+    for node, call in _top_level_calls(source, CAPSTONE_FUNCTION, where):
         if call.keywords or not call.args:
             raise ValueError(f"{where}, line {node.lineno}: write the capstone's self-check as "
                              f"{CAPSTONE_FUNCTION}(init_params, forward, backward, update, train)")
