@@ -168,37 +168,49 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def graded(generated: Path) -> dict[str, Graded]:
-    """Submit, autograde (three or four students) and give feedback, once per chapter of BUGS."""
-    root = generated
+def _released(root: Path, chapter: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    """The chapter's assignment as the instructor wrote it (source) and as students get it (release)."""
+    name = f"{chapter}.ipynb"
+    return (nbformat.read(root / "source" / chapter / name, as_version=4),
+            nbformat.read(root / "release" / chapter / name, as_version=4))
+
+
+def _grade(root: Path, chapter: str, source: nbformat.NotebookNode, release: nbformat.NotebookNode,
+           submissions: dict[str, nbformat.NotebookNode], feedback_for: set[str]) -> Graded:
+    """Submit each student's notebook, autograde it, write the feedback of ``feedback_for`` and read the
+    autograded scores back from the gradebook."""
     api = _api(root)
-    out = {}
-    for chapter, bug in BUGS.items():
-        name = f"{chapter}.ipynb"
-        source = nbformat.read(root / "source" / chapter / name, as_version=4)
-        release = nbformat.read(root / "release" / chapter / name, as_version=4)
-        submissions = {"reference": _submission(source, release, None), "unanswered": release,
-                       "bug": _submission(source, release, bug)}
-        if chapter == SPECIAL_CASED_CHAPTER:
-            submissions["special-cased"] = _submission(source, release, SPECIAL_CASED)
-        for student, nb in submissions.items():
-            target = root / "submitted" / student / chapter / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, target)
-            result = api.autograde(chapter, student)
-            assert result["success"], result.get("log")
-        feedback = {}
-        for student in submissions.keys() - {"reference", "unanswered"}:
+    feedback = {}
+    for student, nb in submissions.items():
+        target = root / "submitted" / student / chapter / f"{chapter}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+        result = api.autograde(chapter, student)
+        assert result["success"], result.get("log")
+        if student in feedback_for:
             result = api.generate_feedback(chapter, student)
             assert result["success"], result.get("log")
             page = (root / "feedback" / student / chapter / f"{chapter}.html").read_text(encoding="utf-8")
             feedback[student] = html.unescape(re.sub(r"<[^>]+>", "", page))
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-            scores = {student: {g.name: g.auto_score for g in gb.find_submission_notebook(chapter, chapter,
-                                                                                          student).grades}
-                      for student in submissions}
-        out[chapter] = Graded(source, release, scores, feedback)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        scores = {student: {g.name: g.auto_score for g in gb.find_submission_notebook(chapter, chapter,
+                                                                                      student).grades}
+                  for student in submissions}
+    return Graded(source, release, scores, feedback)
+
+
+@pytest.fixture(scope="module")
+def graded(generated: Path) -> dict[str, Graded]:
+    """Submit, autograde (three or four students) and give feedback, once per chapter of BUGS."""
+    out = {}
+    for chapter, bug in BUGS.items():
+        source, release = _released(generated, chapter)
+        submissions = {"reference": _submission(source, release, None), "unanswered": release,
+                       "bug": _submission(source, release, bug)}
+        if chapter == SPECIAL_CASED_CHAPTER:
+            submissions["special-cased"] = _submission(source, release, SPECIAL_CASED)
+        out[chapter] = _grade(generated, chapter, source, release, submissions,
+                              feedback_for=submissions.keys() - {"reference", "unanswered"})
     return out
 
 
@@ -272,30 +284,10 @@ def test_manual_cells_carry_points_and_rubric(graded: dict[str, Graded]):
 @pytest.fixture(scope="module")
 def graded_capstone(generated: Path) -> Graded:
     """Chapter 16 submitted by the reference, the unanswered copy and one student per bug of CAPSTONE_BUGS."""
-    root, chapter = generated, CAPSTONE_CHAPTER
-    api = _api(root)
-    name = f"{chapter}.ipynb"
-    source = nbformat.read(root / "source" / chapter / name, as_version=4)
-    release = nbformat.read(root / "release" / chapter / name, as_version=4)
+    source, release = _released(generated, CAPSTONE_CHAPTER)
     submissions = {"reference": _submission(source, release, None), "unanswered": release}
     submissions.update({student: _submission(source, release, bug) for student, (bug, _) in CAPSTONE_BUGS.items()})
-    feedback = {}
-    for student, nb in submissions.items():
-        target = root / "submitted" / student / chapter / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, target)
-        result = api.autograde(chapter, student)
-        assert result["success"], result.get("log")
-        if student in CAPSTONE_BUGS:
-            result = api.generate_feedback(chapter, student)
-            assert result["success"], result.get("log")
-            page = (root / "feedback" / student / chapter / f"{chapter}.html").read_text(encoding="utf-8")
-            feedback[student] = html.unescape(re.sub(r"<[^>]+>", "", page))
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        scores = {student: {g.name: g.auto_score for g in gb.find_submission_notebook(chapter, chapter,
-                                                                                      student).grades}
-                  for student in submissions}
-    return Graded(source, release, scores, feedback)
+    return _grade(generated, CAPSTONE_CHAPTER, source, release, submissions, feedback_for=set(CAPSTONE_BUGS))
 
 
 def _capstone_cells(nb: nbformat.NotebookNode) -> dict[str, str]:
