@@ -43,7 +43,8 @@ It should return plain lists/arrays, never build ``go.Figure`` objects (slow).  
 ``p.set(k=2.0)`` changes controls programmatically and ``p.figure_widget`` is the live figure.
 
 Speed in the browser.  Only what changed is sent.  When every trace is a scatter trace, the changes
-are ``x``/``y`` only and the layout changes at most the pictures of its ``images``, the panel draws them
+are ``x``/``y``, texts and marker or text colours, symbols and sizes only (``REDRAW_FREE_TRACE_KEYS``,
+``REDRAW_FREE_STYLE_KEYS``) and the layout changes at most the pictures of its ``images``, the panel draws them
 without re-plotting the figure (see :class:`LiveFigure`: ~25 ms instead of ~120 ms in JupyterLab).
 So set axis ranges explicitly (autorange is not recomputed then) and keep them steady -- e.g. whole
 decades on a log axis, :func:`bpcore.figures.log_axis_range` -- and draw a background such as a
@@ -69,10 +70,10 @@ training panel's twin over 8 learning rates is about 0.2 MB).
 from __future__ import annotations
 
 from .controls import MAX_FRAMES_PER_CONTROL, Checkbox, Control, Dropdown, IntSlider, LogSlider, Slider
-from .livefigure import REDRAW_FREE_TRACE_KEYS, LiveFigure
+from .livefigure import REDRAW_FREE_STYLE_KEYS, REDRAW_FREE_TRACE_KEYS, LiveFigure
 from .panel import MAX_FRAMES, Panel, Update, panel
 from .retraining import BATCH_FULL, training_controls, training_figure, training_panel, training_update
 
 __all__ = ["Control", "Slider", "LogSlider", "IntSlider", "Dropdown", "Checkbox", "LiveFigure", "Panel", "panel",
            "Update", "training_panel", "training_figure", "training_update", "training_controls", "BATCH_FULL",
-           "MAX_FRAMES", "MAX_FRAMES_PER_CONTROL", "REDRAW_FREE_TRACE_KEYS"]
+           "MAX_FRAMES", "MAX_FRAMES_PER_CONTROL", "REDRAW_FREE_TRACE_KEYS", "REDRAW_FREE_STYLE_KEYS"]

@@ -53,7 +53,8 @@ class LiveFigure(go.FigureWidget):
 
     Any data change sent the usual way (``Plotly.update``, ``Plotly.relayout``) re-plots the whole
     figure in the browser -- axes, legend, every marker: about 120 ms in JupyterLab on this machine for
-    the training panel.  :meth:`redraw_free` instead sends new ``x``/``y`` of scatter traces and new
+    the training panel.  :meth:`redraw_free` instead sends new ``x``/``y`` (and texts, marker and text
+    styles: :func:`redraw_free_change`) of scatter traces and new
     pictures of layout images as one ``Plotly.animate`` with ``redraw: false``: plotly.js re-draws those
     traces and swaps the pictures, nothing else (~25 ms).  Axis ranges must not change (set them
     explicitly: autorange is not recomputed).
@@ -108,7 +109,8 @@ class LiveFigure(go.FigureWidget):
 
     def redraw_free(self, traces: Sequence[tuple[int, Mapping[str, Any]]] = (),
                     image_sources: Mapping[int, str] | None = None) -> None:
-        """Draw new ``x``/``y`` of scatter traces (``[(trace index, {"y": ...}), ...]``) and new
+        """Draw new ``x``/``y`` and styles (:func:`redraw_free_change`) of scatter traces
+        (``[(trace index, {"y": ...}), ...]``) and new
         ``source`` pictures of existing layout images (``{image index: data URI}``) in one message,
         without re-plotting the figure."""
         reason = self.cannot_redraw_free(traces)
