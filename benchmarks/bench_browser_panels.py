@@ -27,11 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from bpcore.tools import labserver
+from bpcore.tools.chromium import launch
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Watch the first panel's plot: paints after DOM changes, redraw events, key presses.
 WATCH = """() => {
@@ -132,7 +130,7 @@ def main(presses: int = 6, only: list[str] | None = None) -> dict[str, float]:
     print(f"{'chapter':28s} {'median':>8s} {'max':>8s}  presses  drawn free/full  (notebook run)")
     try:
         with labserver.jupyterlab(root) as (base, token), sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch(pw)
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             for nb in notebooks:
                 start = time.perf_counter()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from bpcore.tools.execute import REPO_ROOT, toc_files
+from bpcore.tools.chromium import CHROMIUM_PATH, launch
 from bpcore.tools.staticserver import serve_directory
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 HTML_DIR = REPO_ROOT / "_build" / "html"
 PDF_PATH = REPO_ROOT / "_build" / "pdf" / "backprop-live.pdf"
-CHROMIUM = "/usr/bin/chromium"
 TITLE = "Backprop, Live"
 # Figures keep the size they were drawn at on screen: at this width the text column (608 px) is
 # narrower than the printed one (about 636 px on A4 with these margins), so no figure is cut off.
@@ -59,14 +59,13 @@ class Chapter:
     pdf: bytes
 
 
-def print_pages(docs: list[str], html_dir: Path = HTML_DIR, chromium: str = CHROMIUM) -> list[Chapter]:
+def print_pages(docs: list[str], html_dir: Path = HTML_DIR, chromium: str = CHROMIUM_PATH) -> list[Chapter]:
     """Print every page ``docs`` (toc names, e.g. ``book/01_welcome``) of the built book to PDF bytes."""
     from playwright.sync_api import sync_playwright
 
     chapters = []
     with serve_directory(html_dir) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox",
-                                                                     "--disable-gpu"])
+        browser = launch(pw, chromium)
         context = browser.new_context(viewport=VIEWPORT)
         context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname
                       in ("127.0.0.1", None) else route.abort())
@@ -113,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if build.main([]) != 0:
             return 1
     start = time.perf_counter()
-    chapters = print_pages(toc_files(REPO_ROOT / "_toc.yml"), chromium=os.environ.get("BPCORE_CHROMIUM", CHROMIUM))
+    chapters = print_pages(toc_files(REPO_ROOT / "_toc.yml"), chromium=os.environ.get("BPCORE_CHROMIUM", CHROMIUM_PATH))
     pages = merge(chapters)
     print(f"wrote {PDF_PATH.relative_to(REPO_ROOT)}: {pages} pages, {len(chapters)} chapters, "
           f"{time.perf_counter() - start:.0f} s")

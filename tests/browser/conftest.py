@@ -28,19 +28,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bpcore.tools.chromium import CHROMIUM_PATH, launch
 from bpcore.tools.staticserver import serve_directory
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HTML_DIR = REPO_ROOT / "_build" / "html"
 SCREENSHOT_DIR = REPO_ROOT / "_build" / "screenshots"
@@ -97,7 +87,7 @@ def chromium() -> Iterator[object]:
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM_PATH}")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         yield browser
         browser.close()
 
