@@ -12,6 +12,7 @@ safe Okabe–Ito palette.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ TraceData = dict[str, Any]
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
 CLASS_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+#: Marker shapes per class, paired with CLASS_COLOURS, so no scatter tells classes apart by colour alone.
+CLASS_SYMBOLS = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "star", "pentagon"]
 SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]
 FONT_COLOUR = "#737373"
 GRID_COLOUR = "rgba(128, 128, 128, 0.35)"
@@ -44,6 +47,26 @@ THEMES: dict[str, dict[str, str]] = {
     "dark": {"page": "#14181e", "font": "#d6d6d6", "grid": "rgba(255, 255, 255, 0.18)", "line": "#8c8c8c",
              "slider": "#2c3038", "slider_active": "#6b7280", "hover": "#222832"},
 }
+
+
+def theme_update(layout: Mapping[str, Any], mode: str) -> dict[str, Any]:
+    """The layout changes that give a figure with ``layout`` (a plotly layout dict) the colours of
+    ``THEMES[mode]``: fonts, hover labels, every axis's grid, zero line, axis line and ticks.
+
+    The live panels apply it when JupyterLab switches theme (:class:`bpcore.widgets.theme.ThemeProbe`);
+    ``book/_static/bpcore-figures.js`` makes the same changes in the HTML book."""
+    if mode not in THEMES:
+        raise ValueError(f"mode must be one of {sorted(THEMES)}, got {mode!r}")
+    t = THEMES[mode]
+    update: dict[str, Any] = {"font.color": t["font"], "hoverlabel.bgcolor": t["hover"],
+                              "hoverlabel.font.color": t["font"]}
+    axes = {key for key in layout if re.fullmatch(r"[xy]axis\d*", key)} | {"xaxis", "yaxis"}
+    for axis in sorted(axes):
+        update.update({f"{axis}.gridcolor": t["grid"], f"{axis}.zerolinecolor": t["grid"],
+                       f"{axis}.linecolor": t["line"], f"{axis}.tickcolor": t["line"]})
+    return update
+
+
 #: Line styles that tell series apart without colour (paired with the Okabe–Ito colours).
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 BOUNDARY_OPACITY = 0.6  # the class-probability background under the data points
@@ -232,22 +255,26 @@ def sticky_log_range(shown: Sequence[float] | None, wanted: Sequence[float], sla
 
 
 def points_data(X: Array, y: Array) -> TraceData:
-    """A scatter trace's data for labelled 2-D points ``X (n, 2)``, ``y (n,)``: colour by class."""
+    """A scatter trace's data for labelled 2-D points ``X (n, 2)``, ``y (n,)``: colour and shape by class."""
     y = np.asarray(y).astype(int)
     return {"x": X[:, 0].astype(np.float32), "y": X[:, 1].astype(np.float32),
-            "marker": {"color": [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in y]},
+            "marker": {"color": [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in y],
+                       "symbol": [CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)] for k in y]},
             "text": [f"class {k}" for k in y]}
 
 
 def decision_boundary_traces() -> list[go.BaseTraceType]:
-    """The three empty traces a decision-boundary plot is made of: heatmap, training and validation points."""
+    """The three empty traces a decision-boundary plot is made of: heatmap, training and validation points.
+
+    :func:`points_data` gives each point its class's colour and shape; validation points are told from
+    training points by their larger size and thick black outline."""
     heat = go.Heatmap(name="model", opacity=BOUNDARY_OPACITY, showscale=False,
                       hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f}"
                       "<extra>model</extra>", zsmooth=False)
     train = go.Scatter(name="training", mode="markers", hovertemplate="%{text}<extra>training</extra>",
-                       marker={"size": 7, "line": {"width": 1, "color": "white"}, "symbol": "circle"})
+                       marker={"size": 7, "line": {"width": 1, "color": "white"}})
     val = go.Scatter(name="validation", mode="markers", hovertemplate="%{text}<extra>validation</extra>",
-                     marker={"size": 8, "line": {"width": 1.5, "color": "black"}, "symbol": "diamond"})
+                     marker={"size": 9, "line": {"width": 2, "color": "black"}})
     return [heat, train, val]
 
 

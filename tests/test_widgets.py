@@ -376,3 +376,21 @@ def test_status_line_wraps_between_phrases_only():
     assert out.count('<span style="white-space: nowrap">') == 3
     assert "loss 0.31 → 0.05</span>" in out and "&lt;b&gt;" in out and "<b>" not in out
     assert "#D55E00" in status_html("x", error=True)
+
+
+def test_panel_follows_the_front_ends_theme():
+    """The ThemeProbe's report (what its JavaScript sends) re-colours the live figure, axes included."""
+    from bpcore.widgets import training_panel
+    p = training_panel("moons", controls=("lr",), lr=0.3, epochs=5)
+    fig = p.figure_widget
+    assert fig.layout.meta.get("theme", None) == ""
+    for mode in ("dark", "light", "dark"):
+        p.theme.mode = mode
+        t = F.THEMES[mode]
+        assert fig.layout.meta["theme"] == mode and fig.layout.font.color == t["font"]
+        for axis in ("xaxis", "yaxis", "xaxis2", "yaxis3"):
+            assert fig.layout[axis].gridcolor == t["grid"] and fig.layout[axis].linecolor == t["line"], axis
+    p.theme.mode = "sepia"   # nothing the probe can send, but never an error
+    assert fig.layout.meta["theme"] == "dark"
+    with pytest.raises(ValueError, match="mode must be one of"):
+        F.theme_update({}, "sepia")

@@ -11,9 +11,11 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .. import figures as F
 from ..notebook import is_book_build
 from .controls import Control
 from .livefigure import LiveFigure, same_value
+from .theme import ThemeProbe
 
 MAX_FRAMES = 64  # per static twin (two controls: the product of their value counts)
 STATUS_STYLE = "font-family: var(--jp-code-font-family, monospace); font-size: 0.9em;"
@@ -145,13 +147,22 @@ class Panel:
         header = [w.HTML(f"<b>{html.escape(self.title)}</b>"
                          + (f'<span style="{hidden}">{html.escape(self.alt)}</span>' if self.alt else ""))
                   ] if self.title or self.alt else []
+        self.theme = ThemeProbe()
+        self.theme.observe(self._on_theme, names="mode")
         box = w.VBox(header + [w.HBox(list(self._inputs.values()), layout=w.Layout(flex_flow="row wrap")),
-                               w.HBox([self._status, self.progress]), self._fig])
+                               w.HBox([self._status, self.progress]), self._fig, self.theme])
         box.add_class("bpcore-panel")
-        if self.alt:
-            self._fig.layout.meta = {"alt": self.alt}
+        self._fig.layout.meta = {"alt": self.alt, "theme": ""} if self.alt else {"theme": ""}
         self._widget = box
         self.refresh()
+
+    def _on_theme(self, change: dict) -> None:
+        """The front end switched (or first reported) its theme: re-colour the figure (one re-plot)."""
+        mode = change["new"]
+        if mode in F.THEMES:
+            with self._fig.batch_update():
+                self._fig.layout.update(F.theme_update(self._fig.layout.to_plotly_json(), mode))
+                self._fig.layout.meta = {**dict(self._fig.layout.meta or {}), "theme": mode}
 
     def _on_change(self, change: dict) -> None:
         if not self._muted:

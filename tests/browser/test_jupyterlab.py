@@ -4,6 +4,7 @@ A throw-away notebook (written by the test into a temporary directory, so chapte
 shows ``training_panel``.  The test moves the learning-rate slider by keyboard and by a mouse drag,
 reads the redrawn plotly figure back from the page and compares it with the same training run
 recomputed here with bpcore; 30 rapid key presses must end with the figure of the final value.
+Switching JupyterLab's theme to dark and back re-colours the live figure (``bpcore.widgets.theme``).
 Every request that is not to 127.0.0.1 is blocked and recorded (none may happen): the
 ``offline_page`` fixture of ``tests/browser/conftest.py`` does it.  The key press ->
 redraw latency (median of 10 presses) is printed; screenshots go to ``_build/screenshots/``.
@@ -164,6 +165,7 @@ def drive_the_panel(base: str, token: str, offline_page) -> None:
     page.locator("li[data-command='runmenu:run-all']").click()
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     wait_for_status(page, 0.3, timeout=90_000)
+    wait_for_theme(page, "light")   # the panel's ThemeProbe reported JupyterLab's theme and was applied
     wait_idle(page)
     assert check_figure(page) == 0.3
     # the readout trims trailing zeros (widgets.controls.READOUT_FORMAT), as the status line does
@@ -233,3 +235,31 @@ def drive_the_panel(base: str, token: str, offline_page) -> None:
     assert shown_lr(page) == final
     check_figure(page)
     page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_after.png"))
+
+    # JupyterLab's theme switch: the live figure takes the dark colours without a reload, and back
+    switch_theme(page, "JupyterLab Dark")
+    wait_for_theme(page, "dark")
+    page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_panel_dark.png"))
+    check_figure(page)
+    switch_theme(page, "JupyterLab Light")
+    wait_for_theme(page, "light")
+
+
+def switch_theme(page, name: str) -> None:
+    """Settings > Theme > ``name`` from JupyterLab's menu bar (a submenu item has no ARIA role there)."""
+    def item(label: str):
+        return page.locator(".lm-Menu-item").filter(
+            has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(label)}$")))
+    page.get_by_role("menuitem", name="Settings", exact=True).click()
+    item("Theme").hover()
+    item(name).click()
+
+
+def wait_for_theme(page, mode: str) -> None:
+    """Wait until the live figure carries ``THEMES[mode]``: its font and its axes' grid colour."""
+    theme = F.THEMES[mode]
+    page.wait_for_function("""([mode, font, grid]) => { const gd = document.querySelector('.js-plotly-plot');
+        return gd && gd.layout.meta && gd.layout.meta.theme === mode && gd.layout.font.color === font
+               && gd.layout.xaxis.gridcolor === grid && gd._fullLayout.xaxis3.gridcolor === grid; }""",
+                           arg=[mode, theme["font"], theme["grid"]], timeout=20_000)
