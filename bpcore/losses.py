@@ -75,7 +75,7 @@ class BinaryCrossEntropy(Loss):
     outputs = ("sigmoid",)
 
     def value(self, z: Array, a: Array, y: Array) -> float:
-        return float(np.sum(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))) / len(a))
+        return float((np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))).sum() / len(a))
 
     def grad_a(self, a: Array, y: Array) -> Array:
         return (a - y) / (a * (1.0 - a)) / len(a)

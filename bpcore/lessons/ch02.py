@@ -93,6 +93,7 @@ def _corner_points(labels: Array, right: Array | None = None) -> dict:
     if right is not None:
         data["marker"]["symbol"] = ["circle" if ok else "x" for ok in right]
         data["text"] = [f"class {k}: {'right' if ok else 'WRONG'}" for k, ok in zip(labels, right)]
+    data["customdata"] = [str(k) for k in labels]   # the class, written beside the corner (not by colour alone)
     return data
 
 
@@ -175,7 +176,8 @@ def neuron_figure(w1: float = 2.0, w2: float = 2.0, b: float = -1.0, activation:
         go.Scatter(name="output a", x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
                    marker=dict(color=[0.0], showscale=True, colorbar=dict(thickness=12))),
         go.Scatter(name="decision line z = 0", mode="lines", line=dict(color="black", width=3), hoverinfo="skip"),
-        go.Scatter(name="truth-table corners", mode="markers", hovertemplate="%{text}<extra></extra>",
+        go.Scatter(name="truth-table corners", mode="markers+text", hovertemplate="%{text}<extra></extra>",
+                   texttemplate="class %{customdata}", textposition="top center", textfont=dict(size=12),
                    marker=dict(size=16, line=dict(width=1.5, color="black"))),
         go.Scatter(name="weight vector w", mode="lines+markers", hoverinfo="skip", line=dict(color="black", width=2),
                    marker=dict(symbol="arrow", size=[0, 14], angleref="previous", color="black")),

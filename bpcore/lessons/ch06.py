@@ -263,7 +263,7 @@ def hand_figure():
     """The panel's figure: loss curve (left) and the network with weights and gradients (right).
 
     Traces: 0 the loss curve, 1 the eight connections (thin grey lines), 2 the weights as beads along
-    them (size ~ |w|, blue positive, vermillion negative), 3 the weight/gradient labels, 4 the units with
+    them (size ~ |w|; positive: blue, solid; negative: vermillion, dashed), 3 the weight/gradient labels, 4 the units with
     their biases and activations."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -309,13 +309,15 @@ def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -
     the run, so a learning-rate step usually changes only curves, beads and labels: the browser redraws
     it without re-plotting."""
     net, losses, final = train_hand_example_run(lr, iterations, variant)
-    sizes, colours, labels = [], [], []
+    sizes, colours, symbols, labels = [], [], [], []
     for layer, i, j in _edges():
         w = float(net.layers[layer].W[i, j])
         g = float(final.gradients[layer]["W"][i, j])
         width = round(2.0 * (1.0 + 3.0 * min(abs(w), 4.0))) / 2.0   # half-pixel steps: unseen changes are not sent
-        sizes += [width] * BEADS_PER_EDGE
+        # a negative weight's line is dashed as well as vermillion: every other stretch of beads is left out
+        sizes += [width] * BEADS_PER_EDGE if w >= 0 else [width if k % 8 < 5 else 0.0 for k in range(BEADS_PER_EDGE)]
         colours += [_POSITIVE if w >= 0 else _NEGATIVE] * BEADS_PER_EDGE
+        symbols += ["circle" if w >= 0 else "square"] * BEADS_PER_EDGE
         labels.append(f"w={w:.3f}<br>g={g:.2e}")
     acts = [final.layers[0].a_in[0]] + [t.a[0] for t in final.layers]
     text = []
@@ -327,7 +329,7 @@ def hand_update(lr: float, iterations: int, variant: str = "correct (bpcore)") -
                 line += f"<br>b={net.layers[c - 1].b[u]:.3f}"
             text.append(line)
     traces: list[dict] = [{"x": np.arange(len(losses)), "y": losses}, {},
-                          {"marker": {"size": sizes, "color": colours}}, {"text": labels}, {"text": text}]
+                          {"marker": {"size": sizes, "color": colours, "symbol": symbols}}, {"text": labels}, {"text": text}]
     final_loss = losses[-1]
     status = (f"{variant} · lr={lr:.3g} · {len(losses) - 1} iterations · "
               f"loss {losses[0]:.4f} → {final_loss:.4g}")

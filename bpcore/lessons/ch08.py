@@ -146,6 +146,7 @@ def comparison_figure(epochs: int = EPOCHS):
     for col in (1, 2):                                     # MSE left, cross-entropy right
         fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", showlegend=False, name="data",
                                  marker=dict(color=y, colorscale=scale, cmin=0, cmax=1, size=5, showscale=col == 2,
+                                             symbol=[F.CLASS_SYMBOLS[k] for k in y],
                                              colorbar=dict(title="output a", len=0.45, y=0.78),
                                              line=dict(width=0.5, color="white")),
                                  hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<extra>data</extra>"),

@@ -138,7 +138,8 @@ def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (
                                         "Loss (evaluation mode)"))
     for c in (0, 1):
         fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c} (train)",
-                                 marker=dict(color=F.CLASS_COLOURS[c], size=7, line=dict(width=1, color="white"))),
+                                 marker=dict(color=F.CLASS_COLOURS[c], symbol=F.CLASS_SYMBOLS[c], size=7,
+                                             line=dict(width=1, color="white"))),
                       1, 1)
     fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="training loss",
                              line=dict(color=F.SERIES_COLOURS[0], width=2)), 1, 2)

@@ -4,7 +4,8 @@ Per page (a touch screen, 390 x 844): every plotly figure, folded ones unfolded,
 screen; within each figure the title (with its status line), subplot titles, axis titles and legend
 do not overlap one another (bounding boxes) and none is cut off at the figure's edge; every slider of a
 static twin has a native range input, big enough for a finger, and pressing End on it moves the figure
-to its last frame.  Screenshots of every figure go to ``_build/screenshots/phone/``.
+to its last frame; no marker series is told apart from another by colour alone.  Screenshots of every
+figure go to ``_build/screenshots/phone/``.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ MEASURE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd,
                       + '[class^="g-y"][class$="title"] text').forEach(el => add('axis title', el));
   gd.querySelectorAll('.infolayer .annotation').forEach(el => add('annotation', el));
   gd.querySelectorAll('.infolayer .legend .bg').forEach(el => add('legend', el));
+  gd.querySelectorAll('.colorbar .cbtitle text, .colorbar .cbtitle').forEach(el => add('colour-bar title', el));
   const unique = [];
   texts.forEach(t => { if (!unique.some(u => u.l === t.l && u.t === t.t && u.r === t.r)) unique.push(t); });
   const svg = gd.querySelector('.main-svg').getBoundingClientRect();
@@ -56,6 +58,35 @@ MEASURE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd,
           sliders: (gd.layout.sliders || []).length, layout: gd.dataset.bpLayout || '',
           screen: document.documentElement.clientWidth};
 })"""
+
+
+# Per figure: its marker series as drawn (plotly's resolved ``_fullData``), leaving out series that also carry
+# lines (their dash style tells them apart) or text labels, and empty ones (a colour key's placeholder).
+MARKERS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd, i) => ({index: i,
+  series: gd._fullData.filter(t => t.type === 'scatter' && t.visible === true && t.mode === 'markers'
+                              && [...(t.x || [])].some(v => v !== null && v !== undefined))
+    .map(t => { const m = t.marker || {};
+      const all = v => Array.isArray(v) || ArrayBuffer.isView(v) ? [...new Set(v)] : [v];
+      return {name: t.name || '', axes: (t.xaxis || 'x') + (t.yaxis || 'y'),
+              colours: all(m.color), symbols: all(m.symbol)}; })}))"""
+
+
+def colour_only_problems(fig: dict[str, Any]) -> list[str]:
+    """Marker series told apart by colour alone (see :data:`MARKERS_JS`): within one series, points
+    of several colours need as many shapes; on one subplot, series of different colours need
+    different shapes."""
+    problems = []
+    where = f"figure {fig['index']}"
+    series = fig["series"]
+    for s in series:
+        if len(s["colours"]) > 1 and len(s["symbols"]) < len(s["colours"]):
+            problems.append(f"{where}: series {s['name']!r} has {len(s['colours'])} colours "
+                            f"but {len(s['symbols'])} marker shape(s)")
+    for i, a in enumerate(series):
+        for b in series[i + 1:]:
+            if a["axes"] == b["axes"] and a["colours"] != b["colours"] and a["symbols"] == b["symbols"]:
+                problems.append(f"{where}: series {a['name']!r} and {b['name']!r} differ by colour alone")
+    return problems
 
 
 def overlap(a: dict[str, float], b: dict[str, float]) -> float:
@@ -107,6 +138,7 @@ def test_page_on_a_phone(doc: str, book_url: str, phone_page: Any) -> None:
         page.locator(".js-plotly-plot").nth(fig["index"]).screenshot(
             path=str(shots / f"{Path(doc).name}-{fig['index']}.png"))
     problems = [p for fig in figures for p in figure_problems(fig)]
+    problems += [p for fig in page.evaluate(MARKERS_JS) for p in colour_only_problems(fig)]
     assert not problems, "\n".join(problems)
 
     twins = [fig for fig in figures if fig["sliders"]]
