@@ -101,11 +101,15 @@ def dropout_masks(rng: np.random.Generator, n: int, widths: Sequence[int], keep:
 
 def global_norm(grads: Sequence[Array]) -> float:
     r""":math:`\lVert g\rVert = \sqrt{\sum_i \lVert g_i\rVert^2}`: the length of all the arrays ``grads``
-    (any shapes) laid end to end as one vector. Computed as :math:`m\,\lVert g/m\rVert` with
-    :math:`m = \max|g|`, so gradients above :math:`10^{154}`, whose squares overflow, still have a norm."""
+    (any shapes) laid end to end as one vector. When the sum of squares overflows (gradients above
+    about :math:`10^{154}`), it is computed again as :math:`m\,\lVert g/m\rVert` with :math:`m = \max|g|`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sum(float(np.vdot(g, g)) for g in grads)
+    if math.isfinite(total):
+        return math.sqrt(total)
     m = max((float(np.max(np.abs(g))) for g in grads if np.size(g)), default=0.0)
-    if m == 0.0 or not math.isfinite(m):
-        return m
+    if not math.isfinite(m):
+        return m                                      # an infinite or NaN gradient: no finite length
     return m * math.sqrt(sum(float(np.vdot(g / m, g / m)) for g in grads))
 
 
