@@ -165,6 +165,8 @@ def test_the_guides_depth_assignment_has_its_answer_within_the_panel():
     guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
     assert f"the answer is {answer} hidden layers" in guide
     assert f"ratio {ratios[answer - 1]:.1e}" in guide and f"{ratios[answer - 2]:.1e} at {answer - 1}" in guide
+    for activation, init in (("tanh", "xavier"), ("relu", "he")):  # "no depth up to 8 gets there"
+        assert ch11.first_to_last_ratios(X100, Y100, depths, activation, init).min() >= 1e-2
     p = ch11.depth_panel(X100, Y100)                               # the panel's status line shows these ratios
     for depth in (answer - 1, answer):
         assert f"= {ratios[depth - 1]:.1e} ·" in p.update(depth=int(depth), activation="sigmoid", init="xavier")["status"]
