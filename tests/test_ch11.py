@@ -170,3 +170,11 @@ def test_the_guides_depth_assignment_has_its_answer_within_the_panel():
     p = ch11.depth_panel(X100, Y100)                               # the panel's status line shows these ratios
     for depth in (answer - 1, answer):
         assert f"= {ratios[depth - 1]:.1e} ·" in p.update(depth=int(depth), activation="sigmoid", init="xavier")["status"]
+
+
+def test_dead_units_panel_steps_redraw_without_a_replot():
+    p = ch11.dead_units_panel(X, Y, epochs=10)
+    p.widget
+    for bias in (-0.25, -0.5, -0.75):
+        p.set(bias=bias)
+    assert p.error is None and p.redraws["free"] == 3

@@ -213,6 +213,9 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
                       "the gradient-norm clipping."))
 
 
+#: the dead-units panel's loss axis shows at least these decades: its losses run from about 0.05 to log 2
+DEAD_LOSS_DECADES = (-2.0, 0.0)
+
 #: the activations the dead-units panel compares, by the name shown in the panel
 RECTIFIERS: dict[str, str | Activation] = {"relu": "relu", "leaky ReLU, α = 0.01": LeakyReLU(0.01),
                                            "leaky ReLU, α = 0.1": LeakyReLU(0.1)}
@@ -239,7 +242,7 @@ def dead_units_panel(X: Array, y: Array, depth: int = 3, width: int = 32, epochs
                      row=1, col=1)
     fig.update_yaxes(title_text="fraction of units", range=[-0.05, 1.05], tickformat=".0%", row=1, col=1)
     fig.update_xaxes(title_text="epoch", range=[1, epochs], row=1, col=2)
-    fig.update_yaxes(title_text="loss (log)", type="log", range=list(LOSS_DECADES), row=1, col=2)
+    fig.update_yaxes(title_text="loss (log)", type="log", range=list(DEAD_LOSS_DECADES), row=1, col=2)
     fig.update_layout(legend=dict(orientation="h", y=-0.3), margin=dict(t=90))
     base_annotations = [a.to_plotly_json() for a in fig.layout.annotations]
     layers = np.arange(1, depth + 1)
@@ -259,7 +262,7 @@ def dead_units_panel(X: Array, y: Array, depth: int = 3, width: int = 32, epochs
         return dict(traces=[{"x": layers, "y": before}, {"x": layers, "y": after},
                             {"x": curve["x"], "y": curve["y"]}, {"x": marker["x"], "y": marker["y"]}],
                     layout={"annotations": [*base_annotations, *notes],
-                            "yaxis2.range": F.log_axis_range(hist.train_loss, least=LOSS_DECADES)},
+                            "yaxis2.range": F.log_axis_range(hist.train_loss, least=DEAD_LOSS_DECADES)},
                     status=status)
 
     controls = {
