@@ -1,4 +1,4 @@
-r"""Chapter 11, vanishing and exploding gradients: measurements and the chapter's live panel.
+r"""Chapter 11, vanishing and exploding gradients: measurements and the chapter's live panels.
 
 Backpropagation multiplies, layer by layer, a weight matrix and the activation's slope:
 
@@ -95,7 +95,8 @@ def first_to_last_ratios(X: Array, y: Array, depths: Sequence[int], activation: 
 def dead_fraction(net: Network, X: Array) -> Array:
     r"""Per hidden layer, the fraction of units that are active on no sample of ``X: (n_samples, n_in)``:
     :math:`z_j \le 0` for every sample (evaluation mode). A ReLU unit like that passes no gradient at all,
-    so its incoming weights never change again: it is *dead*. Shape ``(n_hidden_layers,)``."""
+    so its incoming weights and bias do not change; in the first hidden layer, whose input is the data, it
+    stays closed for ever: it is *dead*. Shape ``(n_hidden_layers,)``."""
     traces = net.forward_pass(np.asarray(X, float), train=False)
     return np.array([float(np.mean(np.all(t.u <= 0, axis=0))) for t in traces[:-1]])
 
