@@ -153,9 +153,13 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    r"""Leaky ReLU :math:`f(z) = z` for :math:`z > 0`, :math:`\alpha z` otherwise (:math:`\alpha = 0.01`).
+    r"""Leaky ReLU :math:`f(z) = z` for :math:`z > 0`, :math:`\alpha z` otherwise; slope ``alpha``
+    (:math:`0 < \alpha < 1`, default 0.01).
 
-    Derivative: 1 for :math:`z > 0`, :math:`\alpha` otherwise. Units never go completely silent.
+    Derivative: :math:`f'(z) = 1` for :math:`z > 0`, :math:`\alpha` otherwise (:math:`\alpha` at the kink,
+    as the ReLU takes 0 there). A ReLU unit whose :math:`z` is negative on every sample passes no gradient
+    and can never recover (a *dead* unit); here such a unit still passes :math:`\alpha\,\delta`.
+    ``Network(..., hidden="leaky_relu")`` uses the default slope, ``hidden=LeakyReLU(alpha)`` another.
     """
 
     name = "leaky_relu"
@@ -163,6 +167,8 @@ class LeakyReLU(Activation):
     derivative_formula = r"1 \text{ if } z>0 \text{ else } \alpha"
 
     def __init__(self, alpha: float = 0.01):
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
+            raise ValueError(f"leaky ReLU slope alpha must be a number with 0 < alpha < 1, got {alpha!r}")
         self.alpha = float(alpha)
 
     def forward(self, z: ArrayLike) -> Array:
@@ -174,6 +180,9 @@ class LeakyReLU(Activation):
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         return grad_a * np.where(z > 0, 1.0, self.alpha)
+
+    def __repr__(self) -> str:
+        return f"<activation {self.name}: max({self.alpha:g} z, z)>"
 
 
 class Linear(Activation):

@@ -145,7 +145,8 @@ class Network:
     Parameters
     ----------
     sizes: layer widths, input first, e.g. ``[2, 16, 1]`` (at least two numbers).
-    hidden: activation of every hidden layer: sigmoid, tanh, relu, leaky_relu or linear.
+    hidden: activation of every hidden layer: sigmoid, tanh, relu, leaky_relu or linear, or an
+    :class:`~bpcore.activations.Activation` such as ``LeakyReLU(alpha=0.1)``.
     output: activation of the output layer: sigmoid, softmax or linear.
     init: zeros, normal, uniform, xavier or he; ``None`` picks he for (leaky) relu, xavier otherwise.
     init_scale: the std for ``normal`` (default 0.1) or the half-width r for ``uniform`` (default 0.5).
@@ -153,7 +154,7 @@ class Network:
     batch_norm: normalise every hidden layer's pre-activations (see :mod:`bpcore.batchnorm`).
     """
 
-    def __init__(self, sizes: Sequence[int], hidden: str = "sigmoid", output: str = "sigmoid",
+    def __init__(self, sizes: Sequence[int], hidden: str | Activation = "sigmoid", output: str = "sigmoid",
                  init: str | None = None, seed: int | None = None, init_scale: float | None = None,
                  batch_norm: bool = False):
         sizes = list(sizes) if not isinstance(sizes, (str, bytes)) else sizes

@@ -3,6 +3,7 @@ r"""The training loop: mini-batches, an optimiser, and a record of what happened
 One epoch visits every sample once, in batches of ``batch_size`` (shuffled with a seeded generator;
 ``batch_size=None`` means full batch). For each batch, :func:`train_step`: forward, loss, backward,
 one optimiser step. :func:`train` repeats :func:`run_epoch` and writes a :class:`History`.
+With ``clip_norm=c`` every step first rescales its gradients by :func:`clip_gradients`.
 
 What is recorded is asked for with ``record`` (see :data:`RECORDS`), and only that is computed:
 
@@ -98,21 +99,55 @@ def dropout_masks(rng: np.random.Generator, n: int, widths: Sequence[int], keep:
     return [(rng.random((n, w)) < keep) / keep for w in widths]
 
 
+def global_norm(grads: Sequence[Array]) -> float:
+    r""":math:`\lVert g\rVert = \sqrt{\sum_i \lVert g_i\rVert^2}`: the length of all the arrays ``grads``
+    (any shapes) laid end to end as one vector. When the sum of squares overflows (gradients above
+    about :math:`10^{154}`), it is computed again as :math:`m\,\lVert g/m\rVert` with :math:`m = \max|g|`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sum(float(np.vdot(g, g)) for g in grads)
+    if math.isfinite(total):
+        return math.sqrt(total)
+    m = max((float(np.max(np.abs(g))) for g in grads if np.size(g)), default=0.0)
+    if not math.isfinite(m):
+        return m                                      # an infinite or NaN gradient: no finite length
+    return m * math.sqrt(sum(float(np.vdot(g / m, g / m)) for g in grads))
+
+
+def clip_gradients(grads: Sequence[Array], max_norm: float) -> list[Array]:
+    r"""Gradient-norm clipping: :math:`g \leftarrow g\,\min(1, c/\lVert g\rVert)` with ``c = max_norm``.
+
+    ``grads``: one array per parameter (any shapes, e.g. ``dW: (n_in, n_out)``, ``db: (n_out,)``);
+    :math:`\lVert g\rVert` is their :func:`global_norm`, all parameters together. Returns new arrays of
+    the same shapes: unchanged when :math:`\lVert g\rVert \le c`, else all multiplied by the same
+    factor :math:`c/\lVert g\rVert`, so the step keeps its direction and has length exactly ``c``.
+    A non-finite norm (an overflowed gradient) is left as it is: there is no direction to keep.
+    """
+    c = validation.positive_number(max_norm, "clip_norm (the largest gradient norm)")
+    norm = global_norm(grads)
+    scale = c / norm if math.isfinite(norm) and norm > c else 1.0
+    return [g * scale for g in grads]
+
+
 def train_step(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Array, loss_fn: Loss,
                l2: float = 0.0, masks: Sequence[Array] | None = None,
                output_delta: Callable[[Trace], Array] | None = None,
-               with_loss: bool = True) -> tuple[list[LayerTrace], float]:
-    """One step on the batch ``X: (n, n_in)``, ``Y: (n, n_out)``: forward, objective, backward, update.
+               with_loss: bool = True, clip_norm: float | None = None) -> tuple[list[LayerTrace], float]:
+    """One step on the batch ``X: (n, n_in)``, ``Y: (n, n_out)``: forward, objective, backward,
+    (clip, when ``clip_norm`` is given), update.
 
-    ``params``: ``net.parameters()``. Returns the layer traces (with their gradients) and the objective
-    before the step (NaN when ``with_loss`` is False: then it is not computed). ``output_delta(trace)``,
-    if given, replaces :math:`\\delta^L` (chapter 6's mistakes).
+    ``params``: ``net.parameters()``. Returns the layer traces (with their gradients, as backpropagation
+    computed them, before any clipping) and the objective before the step (NaN when ``with_loss`` is
+    False: then it is not computed). ``output_delta(trace)``, if given, replaces :math:`\\delta^L`
+    (chapter 6's mistakes).
     """
     layers = net.forward_pass(X, train=True, masks=masks)
     value = net.objective(layers[-1], Y, loss_fn, l2) if with_loss else math.nan
     delta_out = None if output_delta is None else output_delta(Trace(layers, value, layers[-1].a, Y))
     net.backward_pass(layers, Y, loss_fn, l2, delta_out)
-    opt.step(params, [g for t in layers for g in t.gradient_list()])
+    grads = [g for t in layers for g in t.gradient_list()]
+    if clip_norm is not None:
+        grads = clip_gradients(grads, clip_norm)
+    opt.step(params, grads)
     for layer, t in zip(net.layers, layers):
         if layer.batch_norm:
             layer.track_statistics(t.z)        # running statistics for evaluation mode
@@ -137,7 +172,8 @@ class Epoch:
 def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Array, loss_fn: Loss,
               batch_size: int, rng: np.random.Generator, l2: float = 0.0, keep: float = 1.0,
               record: Sequence[str] = DEFAULT_RECORD,
-              output_delta: Callable[[Trace], Array] | None = None, with_loss: bool = True) -> Epoch:
+              output_delta: Callable[[Trace], Array] | None = None, with_loss: bool = True,
+              clip_norm: float | None = None) -> Epoch:
     """One pass over ``X: (n, n_in)``, ``Y: (n, n_out)`` in shuffled batches of ``batch_size``
     (unshuffled if one batch holds everything), a :func:`train_step` each."""
     n = len(X)
@@ -155,7 +191,8 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
             idx = order[start:start + batch_size]
             Xb, Yb = X[idx], Y[idx]
         masks = dropout_masks(rng, len(Xb), widths, keep) if keep < 1.0 else None
-        layers, value = train_step(net, opt, params, Xb, Yb, loss_fn, l2, masks, output_delta, with_loss)
+        layers, value = train_step(net, opt, params, Xb, Yb, loss_fn, l2, masks, output_delta, with_loss,
+                                   clip_norm)
         loss_sum += value * len(Xb)
         if want_acc:
             correct += accuracy_of(layers[-1].a, Yb) * len(Xb)
@@ -193,7 +230,7 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
           restore_best: bool = True, schedule=None, callback: Callable[[int, History], object] | None = None,
           snapshot_every: int | None = None, evaluate_train: bool = False,
           divergence_factor: float | None = 1e3, record: Sequence[str] = DEFAULT_RECORD, measure_every: int = 1,
-          output_delta: Callable[[Trace], Array] | None = None) -> History:
+          output_delta: Callable[[Trace], Array] | None = None, clip_norm: float | None = None) -> History:
     """Train ``net`` in place and return its :class:`History`.
 
     X: ``(n_samples, n_in)``; Y: ``(n_samples, n_out)`` or 1-D labels (see :meth:`Network.loss`).
@@ -213,6 +250,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     unless recorded). record: what to record, a subset of :data:`RECORDS`; the validation loss is
     computed when "loss" is recorded or early stopping needs it.
     output_delta: ``trace -> delta_L`` replaces the output error signal (to show what a wrong one does).
+    clip_norm: rescale every step's gradients, all parameters together, to a norm of at most this
+    (:func:`clip_gradients`); None: no clipping. The recorded ``grad_norms`` are the unclipped ones.
     """
     X, Y, loss_fn = net.prepare(X, Y, loss)
     base_lr = validation.positive_number(lr, "learning rate lr")
@@ -227,6 +266,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     if unknown:
         raise ValueError(f"record: unknown quantity {unknown[0]!r}; choose from {list(RECORDS)}")
     every = validation.positive_integer(measure_every, "measure_every")
+    if clip_norm is not None:
+        clip_norm = validation.positive_number(clip_norm, "clip_norm (the largest gradient norm)")
     has_val = X_val is not None or Y_val is not None
     if has_val:
         if X_val is None or Y_val is None:
@@ -258,7 +299,7 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
         for epoch in range(1, epochs + 1):
             opt.lr = base_lr * schedule_fn(epoch - 1)
             ep = run_epoch(net, opt, params, X, Y, loss_fn, bs, rng, l2, keep, per_batch, output_delta,
-                           with_loss=watch or "loss" in per_batch)
+                           with_loss=watch or "loss" in per_batch, clip_norm=clip_norm)
             hist.epochs_run = epoch
             hist.lr.append(opt.lr)
             if "loss" in per_batch:

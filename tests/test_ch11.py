@@ -1,6 +1,8 @@
 """Chapter 11: the measurements of bpcore.lessons.ch11 against their definitions."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -100,3 +102,79 @@ def test_panel_steps_redraw_without_a_replot():
         p.set(depth=depth)
     assert p.error is None and p.redraws["free"] == 3
     assert p.figure_widget.layout.images[0].source.startswith("data:image/png")
+
+
+def test_nielsen_chain_keeps_every_z_at_zero_and_explodes_by_w_over_4_per_layer():
+    net = ch11.nielsen_chain(6, weight=100.0)
+    trace = net.trace(np.array([[1.0]]), np.array([[0.0]]))
+    assert all(t.z[0, 0] == 0.0 for t in trace.layers)
+    deltas = np.array([t.delta[0, 0] for t in trace.layers])
+    np.testing.assert_allclose(deltas[:-1] / deltas[1:], 25.0, rtol=1e-12)   # w sigma'(0) = 100/4
+    np.testing.assert_allclose(deltas[0] / deltas[-1], 25.0 ** 5, rtol=1e-12)
+
+
+def test_dead_fraction_counts_units_active_on_no_sample():
+    net = bpcore.Network([2, 4, 3, 1], hidden="relu", seed=0)
+    net.layers[0].b[:] = [0.0, -100.0, 0.0, -100.0]   # two units of layer 1 can never be active on X
+    net.layers[1].b[:] = [100.0, 100.0, -1e6]          # one unit of layer 2 neither
+    np.testing.assert_array_equal(ch11.dead_fraction(net, X), [0.5, 1 / 3])
+    z = net.forward_pass(X, train=False)
+    assert np.all(z[0].a[:, [1, 3]] == 0) and np.any(z[0].a[:, [0, 2]] > 0)
+
+
+def test_a_dead_relu_unit_gets_no_gradient_and_a_leaky_one_does():
+    for hidden, moves in (("relu", False), (bpcore.activations.LeakyReLU(0.1), True)):
+        net = bpcore.Network([2, 4, 1], hidden=hidden, seed=0)
+        net.layers[0].b[1] = -100.0
+        grads = net.gradients(X, Y)
+        assert bool(np.any(grads[0]["W"][:, 1] != 0)) is moves and bool(grads[0]["b"][1] != 0) is moves
+
+
+def test_clipping_in_the_panel_stops_the_relu_explosion():
+    X100, Y100 = bpcore.datasets.moons(n_samples=100, noise=0.2, seed=0)
+    p = ch11.depth_panel(X100, Y100)
+    assert "diverged" in p.update(depth=6, activation="relu", init="uniform ±1", clip="off")["status"]
+    status = p.update(depth=6, activation="relu", init="uniform ±1", clip="‖g‖ ≤ 1")["status"]
+    assert "clipped" in status and "diverged" not in status
+    assert float(status.split("loss ")[1].split(",")[0]) < 0.4
+
+
+def test_dead_units_panel_shows_the_dead_relu_and_the_leaky_fix():
+    X100, Y100 = bpcore.datasets.moons(n_samples=100, noise=0.2, seed=0)
+    p = ch11.dead_units_panel(X100, Y100)
+    dead = p.update(activation="relu", bias=-1.0, lr=1.0)
+    np.testing.assert_array_equal(dead["traces"][0]["y"], dead["traces"][1]["y"])    # nothing revived
+    assert dead["traces"][1]["y"][-1] == 1.0 and "loss 0.693" in dead["status"]
+    leaky = p.update(activation="leaky ReLU, α = 0.1", bias=-1.0, lr=1.0)
+    assert leaky["traces"][1]["y"][-1] < 0.6 and float(leaky["status"].split("loss ")[1].split(",")[0]) < 0.3
+    killed = p.update(activation="relu", bias=0.0, lr=3.0)                              # a high learning rate
+    assert np.all(killed["traces"][1]["y"] > killed["traces"][0]["y"])
+
+
+GUIDE = Path(__file__).resolve().parents[1] / "book" / "instructors_guide.md"
+
+
+def test_the_guides_depth_assignment_has_its_answer_within_the_panel():
+    """The instructor's guide asks for the smallest depth at which the first layer's gradient falls below
+    1/100 of the last (sigmoid, Xavier, the panel's data); its stated answer is this computation's."""
+    X100, Y100 = bpcore.datasets.moons(n_samples=100, noise=0.2, seed=0)
+    depths = np.arange(1, 9)                                       # the panel's depth slider
+    ratios = ch11.first_to_last_ratios(X100, Y100, depths)
+    answer = int(depths[np.argmax(ratios < 1e-2)])
+    assert ratios.min() < 1e-2 and np.all(ratios[depths < answer] >= 1e-2)
+    guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    assert f"the answer is {answer} hidden layers" in guide
+    assert f"ratio {ratios[answer - 1]:.1e}" in guide and f"{ratios[answer - 2]:.1e} at {answer - 1}" in guide
+    for activation, init in (("tanh", "xavier"), ("relu", "he")):  # "no depth up to 8 gets there"
+        assert ch11.first_to_last_ratios(X100, Y100, depths, activation, init).min() >= 1e-2
+    p = ch11.depth_panel(X100, Y100)                               # the panel's status line shows these ratios
+    for depth in (answer - 1, answer):
+        assert f"= {ratios[depth - 1]:.1e} ·" in p.update(depth=int(depth), activation="sigmoid", init="xavier")["status"]
+
+
+def test_dead_units_panel_steps_redraw_without_a_replot():
+    p = ch11.dead_units_panel(X, Y, epochs=10)
+    p.widget
+    for bias in (-0.25, -0.5, -0.75):
+        p.set(bias=bias)
+    assert p.error is None and p.redraws["free"] == 3

@@ -191,3 +191,33 @@ def test_five_point_stencil_is_more_accurate():
     assert bpcore.gradient_check(net, X, Y, loss="bce", eps=1e-3, order=4) < 1e-10
     with pytest.raises(ValueError, match="order"):
         bpcore.numerical_gradients(net, X, Y, loss="bce", order=3)
+
+
+@given(alpha=st.floats(1e-3, 0.99), z=st.lists(st.floats(-50.0, 50.0).filter(lambda v: abs(v) > 1e-3),
+                                                min_size=1, max_size=20))
+def test_leaky_relu_derivative_matches_central_differences(alpha, z):
+    act = bpcore.activations.LeakyReLU(alpha)
+    z = np.array(z)
+    eps = 1e-6
+    numeric = (act.forward(z + eps) - act.forward(z - eps)) / (2 * eps)
+    np.testing.assert_allclose(act.derivative(z), numeric, rtol=1e-7, atol=0)
+    np.testing.assert_array_equal(act.derivative(z), np.where(z > 0, 1.0, alpha))   # 1 or alpha, nothing else
+    g = np.random.default_rng(0).normal(size=z.shape)
+    np.testing.assert_allclose(act.backward(z, act.forward(z), g), g * act.derivative(z), rtol=1e-15, atol=0)
+
+
+@given(seed=st.integers(0, 2**31 - 1), alpha=st.floats(1e-3, 0.5), depth=st.integers(1, 4))
+def test_network_with_leaky_relu_of_any_slope_matches_central_differences(seed, alpha, depth):
+    sizes = [3] + [4] * depth + [2]
+    net = bpcore.Network(sizes, hidden=bpcore.activations.LeakyReLU(alpha), output="softmax", seed=seed)
+    X = np.random.default_rng(seed).normal(size=(6, 3))
+    Y = np.eye(2)[np.random.default_rng(seed + 1).integers(0, 2, 6)]
+    assume(away_from_kinks(net, X))
+    assert all(layer.activation.alpha == alpha for layer in net.layers[:-1])
+    assert_backprop_matches(net, X, Y, "ce")
+
+
+@pytest.mark.parametrize("alpha", [0.0, -0.1, 1.0, 2.0, float("nan"), "0.1", True])
+def test_leaky_relu_slope_must_lie_between_0_and_1(alpha):
+    with pytest.raises(ValueError, match="alpha"):
+        bpcore.activations.LeakyReLU(alpha)

@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bpcore
 
@@ -280,3 +282,71 @@ def test_what_is_not_asked_for_is_not_computed(moons, monkeypatch):
     assert lean.train_accuracy == ref.train_accuracy and lean.val_accuracy == ref.val_accuracy
     assert all(np.array_equal(a, b) for a, b in zip(ref_net.get_weights(), lean_net.get_weights()))
     assert lean.status == "trained 12 epochs"
+
+
+class TestGradientClipping:
+    """train(clip_norm=c): every step is g * min(1, c/||g||), g the gradient of all parameters together."""
+
+    @staticmethod
+    def finite_difference_gradient(net, X, y, l2=0.0):
+        """Central differences of the objective, flattened in the order of net.parameters()."""
+        numeric = bpcore.numerical_gradients(net, X, y, loss="bce", l2=l2)
+        return np.concatenate([n[name].ravel() for layer, n in zip(net.layers, numeric)
+                               for name in layer.parameter_names()])
+
+    @given(seed=st.integers(0, 2**31 - 1), factor=st.sampled_from([0.05, 0.3, 0.9, 1.1, 3.0]),
+           l2=st.sampled_from([0.0, 0.1]), lr=st.sampled_from([0.5, 2.0]))
+    @settings(max_examples=30, deadline=None)
+    def test_clipped_step_is_the_finite_difference_gradient_rescaled(self, seed, factor, l2, lr):
+        rng = np.random.default_rng(seed)
+        X, y = rng.normal(size=(7, 3)), rng.integers(0, 2, 7)
+        net = bpcore.Network([3, 4, 3, 1], hidden="tanh", seed=seed, init="normal", init_scale=1.5)
+        g = self.finite_difference_gradient(net, X, y, l2)
+        c = factor * np.linalg.norm(g)
+        before = np.concatenate([p.ravel() for p in net.parameters()])
+        bpcore.train(net, X, y, lr=lr, epochs=1, l2=l2, clip_norm=c)
+        step = (before - np.concatenate([p.ravel() for p in net.parameters()])) / lr
+        expected = g * min(1.0, c / np.linalg.norm(g))     # rescaled to norm c above c, unchanged below
+        assert np.linalg.norm(step - expected) <= 1e-7 * np.linalg.norm(expected)
+        if factor < 1:
+            assert abs(np.linalg.norm(step) - c) <= 1e-7 * c
+            cosine = step @ g / (np.linalg.norm(step) * np.linalg.norm(g))
+            assert cosine > 1 - 1e-12                      # the direction is kept
+        else:
+            assert np.linalg.norm(step - g) <= 1e-7 * np.linalg.norm(g)
+
+    def test_a_norm_above_every_gradient_changes_nothing(self, moons):
+        X, y = moons
+        nets = [bpcore.Network([2, 5, 1], seed=0) for _ in range(2)]
+        bpcore.train(nets[0], X, y, lr=0.5, epochs=5, batch_size=20, seed=1)
+        bpcore.train(nets[1], X, y, lr=0.5, epochs=5, batch_size=20, seed=1, clip_norm=1e6)
+        assert all(np.array_equal(a, b) for a, b in zip(nets[0].get_weights(), nets[1].get_weights()))
+
+    def test_the_global_norm_is_over_all_parameters_and_survives_overflow(self):
+        grads = [np.array([[3.0, 0.0]]), np.array([4.0]), np.zeros((2, 2))]
+        assert bpcore.training.global_norm(grads) == 5.0
+        clipped = bpcore.training.clip_gradients(grads, 1.0)
+        np.testing.assert_allclose(np.concatenate([g.ravel() for g in clipped]), [0.6, 0, 0.8, 0, 0, 0, 0],
+                                   rtol=1e-15)
+        assert [g.shape for g in clipped] == [g.shape for g in grads]
+        huge = [np.array([3e200]), np.array([4e200])]
+        np.testing.assert_allclose(bpcore.training.global_norm(huge), 5e200, rtol=1e-15)
+        np.testing.assert_allclose(np.concatenate(bpcore.training.clip_gradients(huge, 2.0)), [1.2, 1.6],
+                                   rtol=1e-15)
+
+    @pytest.mark.parametrize("bad, error", [(0, ValueError), (-1.0, ValueError), (float("nan"), ValueError),
+                                            (float("inf"), ValueError), ("1", TypeError), (True, TypeError)])
+    def test_bad_clip_norm_is_a_clear_error(self, moons, bad, error):
+        X, y = moons
+        with pytest.raises(error, match="clip_norm"):
+            bpcore.train(bpcore.Network([2, 3, 1], seed=0), X, y, epochs=1, clip_norm=bad)
+        with pytest.raises(error, match="clip_norm"):
+            bpcore.training.clip_gradients([np.ones(3)], bad)
+
+    def test_clipping_tames_an_exploding_relu_network(self, moons):
+        X, y = moons
+        runs = {}
+        for clip in (None, 1.0):
+            net = bpcore.Network([2, 16, 16, 16, 16, 1], hidden="relu", init="uniform", init_scale=3.0, seed=0)
+            runs[clip] = bpcore.train(net, X, y, lr=0.1, epochs=20, clip_norm=clip)
+        assert runs[None].diverged and not runs[1.0].diverged
