@@ -61,7 +61,15 @@ stage "notebooks (nbval)" pytest_stage nbval -q "${PARALLEL[@]}" --nbval --nbval
                            --nbval-sanitize-with tests/nbval_sanitize.cfg book/
 stage "book build"       $PY -m bpcore.tools.build
 stage "pdf build"        $PY -m bpcore.tools.pdf
-stage "browser tests"    pytest_stage browser -q -rP tests/browser   # -rP: show the measured latency
+browser_tests() {
+  # the built book's pages (static HTML: axe, phone, dark mode, offline loading, the PDF) on two workers;
+  # the tests that drive a JupyterLab (one measures key press -> redraw latency) alone on the machine
+  local rc=0 LAB=(tests/browser/test_jupyterlab.py tests/browser/test_jupyterlab_myst.py)
+  pytest_stage browser-pages -q -rP "${PARALLEL[@]/loadscope/load}" tests/browser "${LAB[@]/#/--ignore=}" || rc=1
+  pytest_stage browser-lab -q -rP "${LAB[@]}" || rc=1   # -rP: show the measured latency
+  return $rc
+}
+stage "browser tests"    browser_tests
 benchmarks() {
   local rc=0
   $PY benchmarks/bench_train.py || rc=1
