@@ -11,7 +11,7 @@ from bpcore.lessons import ch10
 pytestmark = pytest.mark.ch10
 
 coord = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
-SURFACES = [ch10.QUADRATIC, ch10.VALLEY, ch10.Quadratic(lam1=0.5, lam2=7.0), ch10.CurvedValley(b=100.0)]
+SURFACES = [ch10.QUADRATIC, ch10.VALLEY, ch10.Quadratic(h1=0.5, h2=7.0), ch10.CurvedValley(b=100.0)]
 
 
 def central_gradient(f, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:

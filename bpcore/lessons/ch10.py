@@ -1,8 +1,8 @@
 r"""Chapter 10 (momentum): two small loss surfaces, their gradients, and optimiser paths on them.
 
 * :class:`Quadratic` -- an ill-conditioned bowl
-  :math:`f(\theta) = \tfrac12(\lambda_1\theta_1^2 + \lambda_2\theta_2^2)`, gradient
-  :math:`(\lambda_1\theta_1, \lambda_2\theta_2)`; condition number :math:`\kappa = \lambda_2/\lambda_1`.
+  :math:`f(\theta) = \tfrac12(h_1\theta_1^2 + h_2\theta_2^2)`, gradient
+  :math:`(h_1\theta_1, h_2\theta_2)`; condition number :math:`\kappa = h_2/h_1`.
 * :class:`CurvedValley` -- a Rosenbrock-like valley :math:`f(\theta) = (1-\theta_1)^2 + b(\theta_2-\theta_1^2)^2`,
   gradient :math:`\big(-2(1-\theta_1) - 4b\,\theta_1(\theta_2-\theta_1^2),\ 2b(\theta_2-\theta_1^2)\big)`,
   minimum 0 at :math:`(1, 1)` at the end of a curved, flat-bottomed valley.
@@ -32,10 +32,10 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Quadratic:
-    r""":math:`f(\theta) = \tfrac12(\lambda_1\theta_1^2 + \lambda_2\theta_2^2)`, minimum 0 at the origin."""
+    r""":math:`f(\theta) = \tfrac12(h_1\theta_1^2 + h_2\theta_2^2)`, minimum 0 at the origin."""
 
-    lam1: float = 1.0
-    lam2: float = 25.0
+    h1: float = 1.0
+    h2: float = 25.0
     name: str = "ill-conditioned quadratic"
     start: tuple[float, float] = (-9.0, 2.0)
     xlim: tuple[float, float] = (-10.0, 10.0)
@@ -44,12 +44,12 @@ class Quadratic:
 
     def __call__(self, t1: Array, t2: Array) -> Array:
         t1, t2 = np.asarray(t1, dtype=float), np.asarray(t2, dtype=float)
-        return 0.5 * (self.lam1 * t1 ** 2 + self.lam2 * t2 ** 2)
+        return 0.5 * (self.h1 * t1 ** 2 + self.h2 * t2 ** 2)
 
     def grad(self, theta: Array) -> Array:
-        r""":math:`\nabla f = (\lambda_1\theta_1, \lambda_2\theta_2)`, shape ``(2,)``."""
+        r""":math:`\nabla f = (h_1\theta_1, h_2\theta_2)`, shape ``(2,)``."""
         t1, t2 = np.asarray(theta, dtype=float)
-        return np.array([self.lam1 * t1, self.lam2 * t2])
+        return np.array([self.h1 * t1, self.h2 * t2])
 
     @property
     def minimum(self) -> Array:
