@@ -7,6 +7,8 @@ r"""Chapter 4 (the sigmoid and its derivative): the computations behind its figu
   :math:`a_0 = x`, with every local factor :math:`w\,\sigma'(z_k)` and the gradient that reaches
   each layer, :math:`\partial a_D/\partial a_{k-1} = \prod_{j \ge k} w\,\sigma'(z_j)`.
 * :func:`chain_gradient` -- the end-to-end derivative :math:`\partial a_D/\partial x`.
+* :func:`linear_unit_hessian`, :func:`condition_number`, :func:`steps_to_converge` -- the loss surface of one
+  linear unit with the squared error, before and after :func:`bpcore.preprocessing.standardise`.
 
 Every :math:`\sigma` and :math:`\sigma'` comes from :mod:`bpcore.activations`; nothing is re-derived here.
 """
@@ -270,3 +272,49 @@ def compare_panel():
                  alt="Left: training loss per epoch on a log scale for two networks that differ only in their "
                      "hidden activation, sigmoid and tanh. Right: the two networks' decision boundaries on the "
                      "two-moons data.")
+
+
+# -- input standardisation ----------------------------------------------------------------------------------
+#: the chapter's all-positive inputs: the moons shifted by this much in both coordinates (like a sigmoid layer's
+#: outputs, every input is positive)
+POSITIVE_SHIFT = 2.0
+
+
+def linear_unit_hessian(X: Array) -> Array:
+    r"""The Hessian of :math:`L(w, b) = \frac1n\sum_i \tfrac12 (w\cdot x_i + b - y_i)^2` with respect to
+    :math:`(w, b)`: :math:`\frac1n A^\top A` with :math:`A = [X\ 1]`, shape ``(n_in + 1, n_in + 1)`` for
+    ``X: (n, n_in)``. It does not depend on the targets: the loss is a quadratic bowl whatever they are."""
+    X = np.asarray(X, dtype=float)
+    A = np.c_[X, np.ones(len(X))]
+    return A.T @ A / len(X)
+
+
+def condition_number(X: Array) -> float:
+    """Largest over smallest eigenvalue of :func:`linear_unit_hessian`: how elongated the bowl is."""
+    curvatures = np.linalg.eigvalsh(linear_unit_hessian(X))
+    return float(curvatures.max() / curvatures.min())
+
+
+def steps_to_converge(X: Array, y: Array, tol: float = 1e-4, max_steps: int = 20_000) -> int | None:
+    r"""Full-batch gradient-descent steps (:func:`bpcore.train`, a linear unit ``[n_in, 1]`` with the MSE) until the
+    loss is within ``tol`` of its minimum, at the learning rate :math:`1/h_{\max}` (half the stability limit of
+    chapter 9, for the largest eigenvalue of :func:`linear_unit_hessian`); None if not within ``max_steps``."""
+    from bpcore.network import Network
+    from bpcore.training import train
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    A = np.c_[X, np.ones(len(X))]
+    best = 0.5 * float(np.mean((A @ np.linalg.lstsq(A, y, rcond=None)[0] - y) ** 2))
+    lr = 1.0 / float(np.linalg.eigvalsh(linear_unit_hessian(X)).max())
+    net = Network([X.shape[1], 1], output="linear", seed=0)
+    reached: list[int] = []
+
+    def after_epoch(epoch: int, history) -> bool:
+        if net.loss(X, y, loss="mse") - best < tol:     # the loss after this epoch's (one) step
+            reached.append(epoch)
+            return False
+        return True
+
+    train(net, X, y, loss="mse", lr=lr, epochs=max_steps, callback=after_epoch, divergence_factor=None,
+          record=("loss",))
+    return reached[0] if reached else None
