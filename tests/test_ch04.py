@@ -177,3 +177,33 @@ def test_condition_number_does_not_depend_on_the_targets_or_the_order():
     H = ch04.linear_unit_hessian(X)
     assert H.shape == (4, 4) and H[3, 3] == 1.0
     np.testing.assert_allclose(H[:3, 3], X.mean(axis=0), rtol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 1000), shift=st.floats(-4.0, 4.0), w=st.floats(-3, 3), b=st.floats(-3, 3))
+def test_linear_unit_loss_is_bpcores_mse_and_its_gradient_matches_central_differences(seed, shift, w, b):
+    import bpcore
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=20) + shift, rng.normal(size=20)
+    surface = ch04.LinearUnitLoss(x, y)
+    net = bpcore.Network([1, 1], output="linear", seed=0)
+    net.parameters()[0][0, 0], net.parameters()[1][0] = w, b
+    assert float(surface(w, b)) == pytest.approx(net.loss(x[:, None], y, loss="mse"), rel=1e-10, abs=1e-12)
+    h = 1e-6
+    numeric = [(surface(w + h, b) - surface(w - h, b)) / (2 * h), (surface(w, b + h) - surface(w, b - h)) / (2 * h)]
+    np.testing.assert_allclose(surface.grad(np.array([w, b])), numeric, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(surface.grad(surface.minimum), 0.0, atol=1e-10)
+
+
+def test_the_standardised_bowl_is_round_and_the_raw_one_is_not():
+    import bpcore
+    from bpcore.figures import describe
+    X, y = bpcore.datasets.moons(200, noise=0.2, seed=0)
+    raw = ch04.LinearUnitLoss(X[:, 0] + ch04.POSITIVE_SHIFT, y)
+    path = ch04.bowl_path(raw)
+    assert np.hypot(*(path[-1] - raw.minimum)) > 0.25 * np.hypot(*ch04.BOWL_START)    # still creeping
+    fig = ch04.standardisation_figure(X[:, 0] + ch04.POSITIVE_SHIFT, y, alt="the two bowls")
+    assert describe(fig) == "the two bowls"
+    std_path = np.column_stack([fig.data[4].x, fig.data[4].y])             # the second panel's path
+    std_min = np.array([fig.data[5].x[0], fig.data[5].y[0]])
+    np.testing.assert_allclose(std_path[1], std_min, atol=1e-12)          # one step of 1/h reaches the minimum

@@ -318,3 +318,83 @@ def steps_to_converge(X: Array, y: Array, tol: float = 1e-4, max_steps: int = 20
     train(net, X, y, loss="mse", lr=lr, epochs=max_steps, callback=after_epoch, divergence_factor=None,
           record=("loss",))
     return reached[0] if reached else None
+
+
+class LinearUnitLoss:
+    r"""The loss surface of one linear unit with one input, :math:`L(w, b) = \frac1n\sum_i \tfrac12 (w x_i + b - y_i)^2`,
+    over its two parameters; ``x``, ``y``: ``(n,)``. Vectorised: ``loss(W, B)`` takes arrays of one shape.
+    ``grad(theta (2,)) -> (2,)`` is :math:`\big(\overline{(a - y)x},\ \overline{a - y}\big)`; its Hessian is
+    :func:`linear_unit_hessian` of ``x[:, None]``."""
+
+    def __init__(self, x: Array, y: Array):
+        x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+        if x.shape != y.shape or x.size < 2:
+            raise ValueError(f"x and y must be 1-D of one length >= 2, got {x.shape} and {y.shape}")
+        self.x, self.y = x, y
+        H = linear_unit_hessian(x[:, None])
+        self.minimum = np.linalg.solve(H, [np.mean(x * y), np.mean(y)])
+        self.lowest = float(self(*self.minimum))
+
+    def __call__(self, W: Array, B: Array) -> Array:
+        W, B = np.asarray(W, dtype=float), np.asarray(B, dtype=float)
+        x, y = self.x, self.y
+        # the mean of 1/2 (W x + B - y)^2, expanded in the data's moments so that grids cost nothing extra
+        return 0.5 * (W ** 2 * np.mean(x * x) + 2 * W * B * np.mean(x) + B ** 2 - 2 * W * np.mean(x * y)
+                      - 2 * B * np.mean(y) + np.mean(y * y))
+
+    def grad(self, theta: Array) -> Array:
+        w, b = np.asarray(theta, dtype=float)
+        r = w * self.x + b - self.y
+        return np.array([np.mean(r * self.x), np.mean(r)])
+
+
+#: the comparison figure: gradient-descent steps, and the start's offset from each surface's minimum
+BOWL_STEPS, BOWL_START = 30, (1.5, 1.5)
+
+
+def bowl_path(surface: LinearUnitLoss, steps: int = BOWL_STEPS) -> Array:
+    """Gradient descent (:class:`bpcore.optimizers.SGD` at the rate :math:`1/h_{\\max}`) on ``surface`` from its
+    minimum plus :data:`BOWL_START`: the points ``(steps + 1, 2)`` in :math:`(w, b)`."""
+    from bpcore.optimizers import SGD, optimizer_path
+
+    lr = 1.0 / float(np.linalg.eigvalsh(linear_unit_hessian(surface.x[:, None])).max())
+    return optimizer_path(surface.grad, surface.minimum + np.array(BOWL_START), SGD(lr), steps)
+
+
+def standardisation_figure(x_raw: Array, y: Array, alt: str = ""):
+    """Two loss surfaces of one linear unit over :math:`(w, b)`: for the input ``x_raw (n,)`` and for it standardised,
+    each with :data:`BOWL_STEPS` gradient-descent steps; same scale on every axis, so the shapes compare."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from bpcore import figures as F
+    from bpcore.preprocessing import standardise
+
+    x_std = standardise(np.asarray(x_raw, dtype=float)[:, None])[0][:, 0]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=["inputs as they are (all positive)", "standardised inputs"])
+    for col, x in ((1, x_raw), (2, x_std)):
+        surface = LinearUnitLoss(x, y)
+        lim_w = (surface.minimum[0] - 2.5, surface.minimum[0] + 2.5)
+        lim_b = (surface.minimum[1] - 2.5, surface.minimum[1] + 2.5)
+        def excess(W: Array, B: Array, s: LinearUnitLoss = surface) -> Array:
+            return np.log10(s(W, B) - s.lowest + 1e-6)       # log-spaced contours of the loss above its minimum
+
+        data = F.loss_surface_data(excess, lim_w, lim_b)
+        levels = list(np.linspace(np.nanmin(data["z"]), np.nanmax(data["z"]), F.CONTOUR_LEVELS + 2)[1:-1])
+        fig.add_trace(go.Scatter(mode="lines", line={"color": F.CONTOUR_COLOUR, "width": 1}, hoverinfo="skip",
+                                 showlegend=False, **F.contour_lines_data(data["x"], data["y"], data["z"], levels)),
+                      row=1, col=col)
+        fig.add_trace(go.Scatter(mode="lines+markers", name=f"{BOWL_STEPS} gradient-descent steps",
+                                 showlegend=col == 1, line={"color": F.SERIES_COLOURS[0], "width": 2},
+                                 marker={"size": 4}, **F.path_data(bowl_path(surface))), row=1, col=col)
+        fig.add_trace(go.Scatter(x=[surface.minimum[0]], y=[surface.minimum[1]], mode="markers", name="minimum",
+                                 showlegend=col == 1, marker={"symbol": "x", "size": 11, "color": F.OKABE_ITO["black"]}),
+                      row=1, col=col)
+        fig.update_xaxes(title_text="weight w", range=list(lim_w), row=1, col=col)
+        fig.update_yaxes(title_text="bias b", range=list(lim_b), scaleanchor="x" if col == 1 else "x2", row=1, col=col)
+    F.style(fig, "One linear unit's loss over (w, b), log-spaced contours", height=430)
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    if alt:
+        fig.update_layout(meta={"alt": alt})
+    return fig
