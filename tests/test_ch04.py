@@ -128,3 +128,82 @@ def test_compare_update_survives_the_largest_learning_rate():
 def test_every_panel_builds_its_static_twin(make):
     twin = make().static_figure()
     assert twin.frames and all("<sub>error:" not in frame.layout.title.text for frame in twin.frames)
+
+
+# -- input standardisation: the linear unit's loss surface -------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 1000), shift=st.floats(-5.0, 5.0))
+def test_linear_unit_hessian_matches_central_differences_of_bpcores_gradient(seed, shift):
+    """H of eq-ch04-hessian against differences of the MSE gradient that bpcore back-propagates."""
+    import bpcore
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(30, 2)) + shift, rng.normal(size=30)
+    net = bpcore.Network([2, 1], output="linear", seed=seed)
+    params = net.parameters()            # [W (2, 1), b (1,)]: theta = (w1, w2, b)
+
+    def grad(theta):
+        params[0][:, 0], params[1][0] = theta[:2], theta[2]
+        g = net.gradients(X, y, loss="mse")[0]          # the only layer's {"W": (2, 1), "b": (1,)}
+        return np.r_[g["W"][:, 0], g["b"]]
+
+    theta0, h = rng.normal(size=3), 1e-5
+    numeric = np.column_stack([(grad(theta0 + h * e) - grad(theta0 - h * e)) / (2 * h) for e in np.eye(3)])
+    H = ch04.linear_unit_hessian(X)
+    np.testing.assert_allclose(numeric, H, rtol=1e-7, atol=1e-7 * np.abs(H).max())
+
+
+def test_standardising_shrinks_the_condition_number_and_the_steps():
+    """The chapter's printed comparison: moons shifted to all-positive inputs, before and after standardise."""
+    import bpcore
+    from bpcore.preprocessing import standardise
+    X, y = bpcore.datasets.moons(200, noise=0.2, seed=0)
+    X_pos = X + ch04.POSITIVE_SHIFT
+    assert X_pos.min() > 0
+    X_std, _ = standardise(X_pos)
+    k_pos, k_std = ch04.condition_number(X_pos), ch04.condition_number(X_std)
+    assert k_pos > 100 * k_std
+    # standardised: the bias decouples and the weight block is the correlation matrix [[1, r], [r, 1]], whose
+    # eigenvalues are 1 + r and 1 - r (the bias adds 1): kappa = (1 + |r|) / (1 - |r|)
+    r = np.corrcoef(X_pos.T)[0, 1]
+    assert k_std == pytest.approx((1 + abs(r)) / (1 - abs(r)), rel=1e-9)
+    slow, fast = ch04.steps_to_converge(X_pos, y), ch04.steps_to_converge(X_std, y)
+    assert fast is not None and slow is not None and slow > 100 * fast
+
+
+def test_condition_number_does_not_depend_on_the_targets_or_the_order():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3)) + 3.0
+    assert ch04.condition_number(X) == pytest.approx(ch04.condition_number(X[::-1]), rel=1e-10)
+    H = ch04.linear_unit_hessian(X)
+    assert H.shape == (4, 4) and H[3, 3] == 1.0
+    np.testing.assert_allclose(H[:3, 3], X.mean(axis=0), rtol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 1000), shift=st.floats(-4.0, 4.0), w=st.floats(-3, 3), b=st.floats(-3, 3))
+def test_linear_unit_loss_is_bpcores_mse_and_its_gradient_matches_central_differences(seed, shift, w, b):
+    import bpcore
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=20) + shift, rng.normal(size=20)
+    surface = ch04.LinearUnitLoss(x, y)
+    net = bpcore.Network([1, 1], output="linear", seed=0)
+    net.parameters()[0][0, 0], net.parameters()[1][0] = w, b
+    assert float(surface(w, b)) == pytest.approx(net.loss(x[:, None], y, loss="mse"), rel=1e-10, abs=1e-12)
+    h = 1e-6
+    numeric = [(surface(w + h, b) - surface(w - h, b)) / (2 * h), (surface(w, b + h) - surface(w, b - h)) / (2 * h)]
+    np.testing.assert_allclose(surface.grad(np.array([w, b])), numeric, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(surface.grad(surface.minimum), 0.0, atol=1e-10)
+
+
+def test_the_standardised_bowl_is_round_and_the_raw_one_is_not():
+    import bpcore
+    from bpcore.figures import describe
+    X, y = bpcore.datasets.moons(200, noise=0.2, seed=0)
+    raw = ch04.LinearUnitLoss(X[:, 0] + ch04.POSITIVE_SHIFT, y)
+    path = ch04.bowl_path(raw)
+    assert np.hypot(*(path[-1] - raw.minimum)) > 0.25 * np.hypot(*ch04.BOWL_START)    # still creeping
+    fig = ch04.standardisation_figure(X[:, 0] + ch04.POSITIVE_SHIFT, y, alt="the two bowls")
+    assert describe(fig) == "the two bowls"
+    std_path = np.column_stack([fig.data[4].x, fig.data[4].y])             # the second panel's path
+    std_min = np.array([fig.data[5].x[0], fig.data[5].y[0]])
+    np.testing.assert_allclose(std_path[1], std_min, atol=1e-12)          # one step of 1/h reaches the minimum

@@ -108,3 +108,64 @@ def test_panel_redraws_without_replotting_and_reports_divergence():
     assert {t.type for t in p.figure_widget.data} == {"scatter"}
     p.set(lr=1e4)
     assert p.error is None and "BCE: diverged at epoch 3" in p.status_text
+
+
+# -- cross-entropy as a negative log-likelihood ------------------------------------------------------------
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 30))
+def test_bernoulli_nll_from_the_likelihood_is_bpcores_bce(seed, n):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(n, 2)), rng.integers(0, 2, n)
+    net = bpcore.Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=seed)
+    a = net.forward(X)[:, 0]
+    p = ch08.bernoulli_probability(a, y)
+    assert np.allclose(p, np.where(y == 1, a, 1 - a), rtol=1e-15, atol=0)
+    assert -np.log(np.prod(p)) / n == pytest.approx(net.loss(X, y, loss="bce"), rel=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 30), k=st.integers(2, 5))
+def test_categorical_nll_from_the_likelihood_is_bpcores_ce(seed, n, k):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(n, 2)), rng.integers(0, k, n)
+    Y = bpcore.one_hot(y, k)
+    net = bpcore.Network([2, 4, k], hidden="tanh", output="softmax", seed=seed)
+    A = net.forward(X)
+    p = ch08.categorical_probability(A, Y)
+    assert np.array_equal(p, A[np.arange(n), y])
+    assert -np.log(np.prod(p)) / n == pytest.approx(net.loss(X, Y, loss="ce"), rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(z=st.floats(min_value=-30.0, max_value=30.0, allow_nan=False), y=st.sampled_from([0.0, 1.0]))
+def test_bernoulli_nll_is_minus_log_p_and_its_derivative_is_a_minus_y(z, y):
+    """eq-ch08-bernoulli-z and eq-ch08-canonical: the canonical link's delta, against central differences."""
+    if abs(z) < 15:   # where sigma(z)^y (1 - sigma(z))^(1 - y) is not rounded to 1 or 0
+        p = float(ch08.bernoulli_probability(sigmoid(np.array([z])), np.array([y]))[0])
+        assert float(ch08.bernoulli_nll(z, y)) == pytest.approx(-np.log(p), rel=1e-9, abs=1e-15)
+    h = 1e-5
+    numeric = (ch08.bernoulli_nll(z + h, y) - ch08.bernoulli_nll(z - h, y)) / (2 * h)
+    exact = float(sigmoid(z)) - y
+    # round-off of the difference quotient: about 1e-16 * |z| / h (the terms z and y z cancel), far below 1e-9
+    assert numeric == pytest.approx(exact, rel=1e-7, abs=1e-9)
+
+
+def test_likelihood_helpers_refuse_bad_labels():
+    with pytest.raises(ValueError, match="0 or 1"):
+        ch08.bernoulli_probability(np.array([0.3, 0.6]), np.array([-1, 1]))
+    with pytest.raises(ValueError, match="same shape"):
+        ch08.bernoulli_probability(np.array([0.3, 0.6]), np.array([1]))
+    with pytest.raises(ValueError, match="one-hot"):
+        ch08.categorical_probability(np.full((2, 2), 0.5), np.array([[1.0, 1.0], [0.0, 1.0]]))
+
+
+def test_per_sample_figure_carries_its_text_alternative():
+    from bpcore.figures import describe
+    assert describe(ch08.per_sample_figure(1.0)) == ch08.PER_SAMPLE_ALT
+
+
+def test_categorical_nll_key():
+    from bpcore.selfcheck import check
+    assert check("ch08.categorical_nll", lambda A, y: -np.mean(np.log(A[np.arange(len(A)), y])), quiet=True).ok
+    wrong = check("ch08.categorical_nll", lambda A, y: -np.log(np.mean(A[np.arange(len(A)), y])), quiet=True)
+    assert not wrong.ok and "mean of the logs" in wrong.message

@@ -50,3 +50,47 @@ def test_panel_shows_the_regimes_the_chapter_describes():
     assert not collapsed.diverged and collapsed.val_accuracy[-1] <= 0.55
     assert run(30.0, 8).diverged
     assert run(100.0, 8).diverged_epoch == 1              # blows up within its first epoch
+
+
+def test_static_figures_carry_their_text_alternative():
+    """The chapter's figures say what they show in their alt text (layout.meta.alt), not in the prose."""
+    from bpcore import schedules
+    from bpcore.figures import describe
+    from bpcore.lr_range import lr_range_test
+    hist = bpcore_train_small()
+    scan = lr_range_test(fresh(), *small_moons(), lr_min=1e-2, lr_max=1e3, steps=40)
+    figures = [ch09.regimes_figure(4.0, {"right": 0.2}, alt="A"), ch09.curves_figure({"run": hist}, "t", alt="B"),
+               ch09.schedules_figure({"cosine": schedules.cosine(10)}, 10, alt="C"),
+               ch09.range_test_figure(scan, alt="D")]
+    assert [describe(f) for f in figures] == ["A", "B", "C", "D"]
+
+
+def test_range_test_figure_marks_the_best_and_suggested_rates():
+    from bpcore.lr_range import lr_range_test
+    scan = lr_range_test(fresh(), *small_moons(), lr_min=1e-2, lr_max=1e3, steps=40)
+    fig = ch09.range_test_figure(scan)
+    assert fig.layout.xaxis.type == "log"
+    np.testing.assert_array_equal(np.asarray(fig.data[0].x, float), scan.lrs)
+    assert list(fig.data[1].x) == [scan.best_lr] * 2 and list(fig.data[2].x) == [scan.suggested_lr] * 2
+
+
+def test_schedules_figure_draws_each_factor():
+    from bpcore import schedules
+    fig = ch09.schedules_figure({"warm-up": schedules.warmup(4), "step": schedules.step(0.5, 3)}, 8)
+    np.testing.assert_allclose(fig.data[0].y, [0.25, 0.5, 0.75, 1, 1, 1, 1, 1])
+    np.testing.assert_allclose(fig.data[1].y, [1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25])
+
+
+def small_moons():
+    import bpcore
+    return bpcore.datasets.moons(60, noise=0.2, seed=0)
+
+
+def fresh():
+    import bpcore
+    return bpcore.Network([2, 8, 1], hidden="relu", output="sigmoid", seed=0)
+
+
+def bpcore_train_small():
+    import bpcore
+    return bpcore.train(fresh(), *small_moons(), lr=0.5, epochs=5)

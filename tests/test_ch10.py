@@ -11,7 +11,7 @@ from bpcore.lessons import ch10
 pytestmark = pytest.mark.ch10
 
 coord = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
-SURFACES = [ch10.QUADRATIC, ch10.VALLEY, ch10.Quadratic(lam1=0.5, lam2=7.0), ch10.CurvedValley(b=100.0)]
+SURFACES = [ch10.QUADRATIC, ch10.VALLEY, ch10.Quadratic(h1=0.5, h2=7.0), ch10.CurvedValley(b=100.0)]
 
 
 def central_gradient(f, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
@@ -108,3 +108,87 @@ def test_a_slider_step_redraws_the_paths_without_a_replot():
     assert p.redraws == {"free": 3, "full": 0} and p.error is None   # the first drawing too
     expected = ch10.path(ch10.QUADRATIC, ch10.METHODS[1], 0.03, 0.5, 40)
     np.testing.assert_allclose(np.asarray(p.figure_widget.data[2].x, float), expected[:, 0], equal_nan=True)
+
+
+# -- Adam, RMSProp and the adaptive panel ----------------------------------------------------------------
+def adam_by_the_equations(grad, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    """eq-ch10-adam written out independently of bpcore (the chapter's exercise solution)."""
+    theta = np.array(theta0, dtype=float)
+    m, s = np.zeros(2), np.zeros(2)
+    out = [theta.copy()]
+    for t in range(1, steps + 1):
+        g = grad(theta)
+        m = beta1 * m + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g * g
+        theta = theta - lr * (m / (1 - beta1 ** t)) / (np.sqrt(s / (1 - beta2 ** t)) + eps)
+        out.append(theta.copy())
+    return np.array(out)
+
+
+@pytest.mark.parametrize("beta1", [0.0, 0.5, 0.9])
+def test_adam_path_follows_the_chapter_equations(beta1):
+    expected = adam_by_the_equations(ch10.VALLEY.grad, ch10.VALLEY.start, 0.1, 50, beta1)
+    np.testing.assert_allclose(ch10.path(ch10.VALLEY, "Adam", 0.1, beta1, steps=50), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_adam_first_step_moves_every_coordinate_by_the_learning_rate():
+    # bias-corrected: m_hat_1 / sqrt(s_hat_1) = g / |g|, whatever the size of g (the chapter's printed claim)
+    for surface in (ch10.QUADRATIC, ch10.VALLEY):
+        p = ch10.path(surface, "Adam", 0.1, steps=1)
+        np.testing.assert_allclose(np.abs(p[1] - p[0]), [0.1, 0.1], rtol=1e-6)
+        assert np.all(np.sign(p[0] - p[1]) == np.sign(surface.grad(np.array(surface.start))))
+
+
+def test_make_optimizer_passes_beta_to_adam_as_beta1():
+    adam = ch10.make_optimizer("Adam", 0.1, 0.5)
+    assert isinstance(adam, optimizers.Adam) and adam.beta1 == 0.5 and adam.beta2 == 0.999 and adam.eps == 1e-8
+
+
+def test_adaptive_panel_paths_and_status():
+    fig = ch10.adaptive_figure(ch10.VALLEY, 0.1, 0.9, steps=60)
+    update = ch10.adaptive_update(ch10.VALLEY, 0.3, 0.5, steps=60)
+    assert [t.name for t in fig.data[1:1 + len(ch10.ADAPTIVE)]] == [name for _, name in ch10.ADAPTIVE]
+    assert len(update["traces"]) == 1 + len(ch10.ADAPTIVE)
+    expected = {"gradient descent": ch10.path(ch10.VALLEY, "gradient descent", ch10.REFERENCE_LR, steps=60),
+                "momentum": ch10.path(ch10.VALLEY, "momentum", ch10.REFERENCE_LR, ch10.REFERENCE_BETA, 60),
+                "RMSProp": ch10.path(ch10.VALLEY, "RMSProp", 0.3, steps=60),
+                "Adam": ch10.path(ch10.VALLEY, "Adam", 0.3, 0.5, steps=60)}
+    for (method, _), trace in zip(ch10.ADAPTIVE, update["traces"][1:]):
+        np.testing.assert_allclose(trace["x"], expected[method][:, 0], equal_nan=True)
+    # the cached reference paths are handed out as copies: changing one cannot change the next panel update
+    paths = ch10.adaptive_paths(ch10.VALLEY, 0.3, 0.5, steps=60)
+    next(iter(paths.values()))[:] = 0.0
+    again = ch10.adaptive_paths(ch10.VALLEY, 0.3, 0.5, steps=60)
+    np.testing.assert_array_equal(next(iter(again.values())), expected["gradient descent"])
+    status = ch10.adaptive_update(ch10.VALLEY, 0.3, 0.9, steps=200)["status"]
+    assert f"Adam: f < 1e-3 after {ch10.steps_to_reach(ch10.VALLEY, 'Adam', 0.3, 0.9)} steps" in status
+    assert "RMSProp: " in status and "from the minimum" in status
+
+
+def test_adaptive_panel_redraws_without_a_replot():
+    from bpcore.widgets import LogSlider, Slider, panel
+    p = panel(ch10.adaptive_figure(ch10.VALLEY, 0.1, 0.9, steps=50),
+              lambda lr, beta1: ch10.adaptive_update(ch10.VALLEY, lr, beta1, steps=50),
+              controls={"lr": LogSlider(0.01, 1.0, value=0.1), "beta1": Slider(0.0, 0.99, value=0.9, step=0.01)})
+    p.widget
+    p.set(lr=0.3)
+    p.set(beta1=0.5)
+    assert p.redraws == {"free": 3, "full": 0} and p.error is None
+
+
+def test_adam_exercise_key_accepts_the_equations_and_names_a_missing_correction():
+    from bpcore.selfcheck import check
+    assert check("ch10.adam_path", adam_by_the_equations, quiet=True).ok
+
+    def uncorrected(grad, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+        theta, m, s = np.array(theta0, dtype=float), np.zeros(2), np.zeros(2)
+        out = [theta.copy()]
+        for _ in range(steps):
+            g = grad(theta)
+            m, s = beta1 * m + (1 - beta1) * g, beta2 * s + (1 - beta2) * g * g
+            theta = theta - lr * m / (np.sqrt(s) + eps)
+            out.append(theta.copy())
+        return np.array(out)
+
+    verdict = check("ch10.adam_path", uncorrected, quiet=True)
+    assert not verdict.ok and "no bias correction" in verdict.message

@@ -7,6 +7,8 @@ r"""Chapter 4 (the sigmoid and its derivative): the computations behind its figu
   :math:`a_0 = x`, with every local factor :math:`w\,\sigma'(z_k)` and the gradient that reaches
   each layer, :math:`\partial a_D/\partial a_{k-1} = \prod_{j \ge k} w\,\sigma'(z_j)`.
 * :func:`chain_gradient` -- the end-to-end derivative :math:`\partial a_D/\partial x`.
+* :func:`linear_unit_hessian`, :func:`condition_number`, :func:`steps_to_converge` -- the loss surface of one
+  linear unit with the squared error, before and after :func:`bpcore.preprocessing.standardise`.
 
 Every :math:`\sigma` and :math:`\sigma'` comes from :mod:`bpcore.activations`; nothing is re-derived here.
 """
@@ -270,3 +272,129 @@ def compare_panel():
                  alt="Left: training loss per epoch on a log scale for two networks that differ only in their "
                      "hidden activation, sigmoid and tanh. Right: the two networks' decision boundaries on the "
                      "two-moons data.")
+
+
+# -- input standardisation ----------------------------------------------------------------------------------
+#: the chapter's all-positive inputs: the moons shifted by this much in both coordinates (like a sigmoid layer's
+#: outputs, every input is positive)
+POSITIVE_SHIFT = 2.0
+
+
+def linear_unit_hessian(X: Array) -> Array:
+    r"""The Hessian of :math:`L(w, b) = \frac1n\sum_i \tfrac12 (w\cdot x_i + b - y_i)^2` with respect to
+    :math:`(w, b)`: :math:`\frac1n A^\top A` with :math:`A = [X\ 1]`, shape ``(n_in + 1, n_in + 1)`` for
+    ``X: (n, n_in)``. It does not depend on the targets: the loss is a quadratic bowl whatever they are."""
+    X = np.asarray(X, dtype=float)
+    A = np.c_[X, np.ones(len(X))]
+    return A.T @ A / len(X)
+
+
+def condition_number(X: Array) -> float:
+    """Largest over smallest eigenvalue of :func:`linear_unit_hessian`: how elongated the bowl is."""
+    curvatures = np.linalg.eigvalsh(linear_unit_hessian(X))
+    return float(curvatures.max() / curvatures.min())
+
+
+def steps_to_converge(X: Array, y: Array, tol: float = 1e-4, max_steps: int = 20_000) -> int | None:
+    r"""Full-batch gradient-descent steps (:func:`bpcore.train`, a linear unit ``[n_in, 1]`` with the MSE) until the
+    loss is within ``tol`` of its minimum, at the learning rate :math:`1/h_{\max}` (half the stability limit of
+    chapter 9, for the largest eigenvalue of :func:`linear_unit_hessian`); None if not within ``max_steps``."""
+    from bpcore.network import Network
+    from bpcore.training import train
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    A = np.c_[X, np.ones(len(X))]
+    best = 0.5 * float(np.mean((A @ np.linalg.lstsq(A, y, rcond=None)[0] - y) ** 2))
+    lr = 1.0 / float(np.linalg.eigvalsh(linear_unit_hessian(X)).max())
+    net = Network([X.shape[1], 1], output="linear", seed=0)
+    reached: list[int] = []
+
+    def after_epoch(epoch: int, history) -> bool:
+        if net.loss(X, y, loss="mse") - best < tol:     # the loss after this epoch's (one) step
+            reached.append(epoch)
+            return False
+        return True
+
+    train(net, X, y, loss="mse", lr=lr, epochs=max_steps, callback=after_epoch, divergence_factor=None,
+          record=("loss",))
+    return reached[0] if reached else None
+
+
+class LinearUnitLoss:
+    r"""The loss surface of one linear unit with one input, :math:`L(w, b) = \frac1n\sum_i \tfrac12 (w x_i + b - y_i)^2`,
+    over its two parameters; ``x``, ``y``: ``(n,)``. Vectorised: ``loss(W, B)`` takes arrays of one shape.
+    ``grad(theta (2,)) -> (2,)`` is :math:`\big(\overline{(a - y)x},\ \overline{a - y}\big)`; its Hessian is
+    :func:`linear_unit_hessian` of ``x[:, None]``."""
+
+    def __init__(self, x: Array, y: Array):
+        x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+        if x.shape != y.shape or x.size < 2:
+            raise ValueError(f"x and y must be 1-D of one length >= 2, got {x.shape} and {y.shape}")
+        self.x, self.y = x, y
+        H = linear_unit_hessian(x[:, None])
+        self.minimum = np.linalg.solve(H, [np.mean(x * y), np.mean(y)])
+        self.lowest = float(self(*self.minimum))
+
+    def __call__(self, W: Array, B: Array) -> Array:
+        W, B = np.asarray(W, dtype=float), np.asarray(B, dtype=float)
+        x, y = self.x, self.y
+        # the mean of 1/2 (W x + B - y)^2, expanded in the data's moments so that grids cost nothing extra
+        return 0.5 * (W ** 2 * np.mean(x * x) + 2 * W * B * np.mean(x) + B ** 2 - 2 * W * np.mean(x * y)
+                      - 2 * B * np.mean(y) + np.mean(y * y))
+
+    def grad(self, theta: Array) -> Array:
+        w, b = np.asarray(theta, dtype=float)
+        r = w * self.x + b - self.y
+        return np.array([np.mean(r * self.x), np.mean(r)])
+
+
+#: the comparison figure: gradient-descent steps, and the start's offset from each surface's minimum
+BOWL_STEPS, BOWL_START = 30, (1.5, 1.5)
+
+
+def bowl_path(surface: LinearUnitLoss, steps: int = BOWL_STEPS) -> Array:
+    """Gradient descent (:class:`bpcore.optimizers.SGD` at the rate :math:`1/h_{\\max}`) on ``surface`` from its
+    minimum plus :data:`BOWL_START`: the points ``(steps + 1, 2)`` in :math:`(w, b)`."""
+    from bpcore.optimizers import SGD, optimizer_path
+
+    lr = 1.0 / float(np.linalg.eigvalsh(linear_unit_hessian(surface.x[:, None])).max())
+    return optimizer_path(surface.grad, surface.minimum + np.array(BOWL_START), SGD(lr), steps)
+
+
+def standardisation_figure(x_raw: Array, y: Array, alt: str = ""):
+    """Two loss surfaces of one linear unit over :math:`(w, b)`: for the input ``x_raw (n,)`` and for it standardised,
+    each with :data:`BOWL_STEPS` gradient-descent steps; same scale on every axis, so the shapes compare."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from bpcore import figures as F
+    from bpcore.preprocessing import standardise
+
+    x_std = standardise(np.asarray(x_raw, dtype=float)[:, None])[0][:, 0]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=["inputs as they are (all positive)", "standardised inputs"])
+    for col, x in ((1, x_raw), (2, x_std)):
+        surface = LinearUnitLoss(x, y)
+        lim_w = (surface.minimum[0] - 2.5, surface.minimum[0] + 2.5)
+        lim_b = (surface.minimum[1] - 2.5, surface.minimum[1] + 2.5)
+        def excess(W: Array, B: Array, s: LinearUnitLoss = surface) -> Array:
+            return np.log10(s(W, B) - s.lowest + 1e-6)       # log-spaced contours of the loss above its minimum
+
+        data = F.loss_surface_data(excess, lim_w, lim_b)
+        levels = list(np.linspace(np.nanmin(data["z"]), np.nanmax(data["z"]), F.CONTOUR_LEVELS + 2)[1:-1])
+        fig.add_trace(go.Scatter(mode="lines", line={"color": F.CONTOUR_COLOUR, "width": 1}, hoverinfo="skip",
+                                 showlegend=False, **F.contour_lines_data(data["x"], data["y"], data["z"], levels)),
+                      row=1, col=col)
+        fig.add_trace(go.Scatter(mode="lines+markers", name=f"{BOWL_STEPS} gradient-descent steps",
+                                 showlegend=col == 1, line={"color": F.SERIES_COLOURS[0], "width": 2},
+                                 marker={"size": 4}, **F.path_data(bowl_path(surface))), row=1, col=col)
+        fig.add_trace(go.Scatter(x=[surface.minimum[0]], y=[surface.minimum[1]], mode="markers", name="minimum",
+                                 showlegend=col == 1, marker={"symbol": "x", "size": 11, "color": F.OKABE_ITO["black"]}),
+                      row=1, col=col)
+        fig.update_xaxes(title_text="weight w", range=list(lim_w), row=1, col=col)
+        fig.update_yaxes(title_text="bias b", range=list(lim_b), scaleanchor="x" if col == 1 else "x2", row=1, col=col)
+    F.style(fig, "One linear unit's loss over (w, b), log-spaced contours", height=430)
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    if alt:
+        fig.update_layout(meta={"alt": alt})
+    return fig

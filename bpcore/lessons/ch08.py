@@ -5,6 +5,11 @@ layer's weights and bias by :math:`-k`. Every output pre-activation becomes :mat
 prediction is wrong, and more sure of it as :math:`k` grows. With a sigmoid output the MSE error
 signal :math:`(a-y)\,\sigma'(z)` is then tiny (:math:`\sigma'(-kz)\approx 0`) while the cross-entropy
 one, :math:`a-y`, is close to :math:`\pm 1`: MSE stalls, cross-entropy recovers.
+
+Cross-entropy as a negative log-likelihood: :func:`bernoulli_probability` and :func:`categorical_probability`
+give the probability a sigmoid or softmax output assigns to each observed label, so that
+:math:`-\frac1n\log\prod_i p(y_i \mid x_i)` can be compared with ``bpcore``'s losses; :func:`bernoulli_nll`
+is that cost for one unit as a function of its logit ``z`` (its derivative is :math:`\sigma(z) - y`).
 """
 from __future__ import annotations
 
@@ -107,6 +112,35 @@ def per_sample_curves(z: Array, y: float = 1.0) -> dict[str, Array]:
 
 
 # -- the side-by-side figure -------------------------------------------------------------------
+def bernoulli_probability(a: Array, y: Array) -> Array:
+    r"""The probability :math:`p(y\mid x) = a^y (1-a)^{1-y}` a sigmoid output ``a = P(y = 1 | x)`` gives each
+    observed label ``y`` in {0, 1}; ``a`` and ``y`` of the same shape, e.g. ``(n,)``; returns that shape."""
+    a, y = np.asarray(a, dtype=float), np.asarray(y, dtype=float)
+    if a.shape != y.shape:
+        raise ValueError(f"outputs a of shape {a.shape} and labels y of shape {y.shape} must have the same shape")
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError("a Bernoulli model's labels must be 0 or 1")
+    return a ** y * (1.0 - a) ** (1.0 - y)
+
+
+def categorical_probability(A: Array, Y: Array) -> Array:
+    r"""The probability :math:`p(y\mid x) = \prod_k a_k^{y_k}` a softmax output row gives its one-hot target row:
+    the output of the true class. ``A``, ``Y``: ``(n, K)``; returns ``(n,)``."""
+    A, Y = np.asarray(A, dtype=float), np.asarray(Y, dtype=float)
+    if A.shape != Y.shape or A.ndim != 2:
+        raise ValueError(f"outputs A {A.shape} and one-hot targets Y {Y.shape} must be (n, K) arrays of one shape")
+    if not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
+        raise ValueError("a categorical model's targets must be one-hot rows (a single 1 per row)")
+    return np.prod(A ** Y, axis=1)
+
+
+def bernoulli_nll(z: Array, y: float) -> Array:
+    r""":math:`-\log p(y\mid z) = -\log\big(\sigma(z)^y(1-\sigma(z))^{1-y}\big)` elementwise, written as
+    :math:`\log(1+e^z) - yz` (stable form). Its derivative with respect to ``z`` is :math:`\sigma(z) - y`."""
+    z = np.asarray(z, dtype=float)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z
+
+
 RESOLUTION = 40  # grid points per side of each output map
 LOSS_NAMES = {"mse": "sigmoid + MSE", "bce": "sigmoid + cross-entropy"}
 COLOURS = {"mse": F.OKABE_ITO["vermillion"], "bce": F.OKABE_ITO["blue"]}
@@ -197,6 +231,12 @@ def comparison_update(k: float, lr: float = 1.0, epochs: int = EPOCHS) -> dict:
                 status=f"{start_text} · lr = {lr:.3g} · {epochs} epochs · " + " · ".join(parts))
 
 
+PER_SAMPLE_ALT = ("Two panels against the pre-activation z, for one sigmoid unit with target 1. Left: the MSE loss "
+                  "levels off at 0.5 for negative z while the cross-entropy loss keeps rising like a straight line. "
+                  "Right: the size of the MSE error signal is a bump that falls to zero for very negative z, while "
+                  "the cross-entropy signal rises towards 1.")
+
+
 def per_sample_figure(y: float = 1.0):
     r"""Loss (left) and error signal :math:`|\delta|` (right) of one sigmoid unit with target ``y``
     against its pre-activation ``z``, for MSE and cross-entropy."""
@@ -219,4 +259,6 @@ def per_sample_figure(y: float = 1.0):
     fig.update_yaxes(title_text="|δ|", row=1, col=2)
     style(fig, "One output unit with target 1: loss and error signal against z", height=400)
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    if y == 1.0:
+        fig.update_layout(meta={"alt": PER_SAMPLE_ALT})   # its text alternative (bpcore.figures.describe)
     return fig

@@ -6,6 +6,8 @@ r"""Answer keys of chapter 4, the sigmoid and its derivative.
   units :math:`a_k = \sigma(w a_{k-1})`, called as ``f(x, w, depth)``.
 * ``ch04.best_w`` -- the weight (to one decimal, in [-8, 8]) that lets the most gradient through a stack
   of ten such units at ``x = 0.5``.
+* ``ch04.standardise_test`` -- a function ``(X_train, X_test) -> Z_test``: the test inputs standardised with the
+  *training* columns' mean and (population) standard deviation, as :func:`bpcore.preprocessing.standardise` does.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from bpcore.activations import Sigmoid, Tanh, sigmoid
 from bpcore.lessons.ch04 import chain_gradient, saturation_threshold, sigmoid_chain
+from bpcore.preprocessing import standardise
 from bpcore.selfcheck.keys.ch00_basics import SIGMOID_INPUTS
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
 
@@ -21,6 +24,23 @@ _SIG = Sigmoid()
 
 #: the weights the panel's slider offers for the ``best_w`` question
 W_GRID = np.round(np.arange(-8.0, 8.0 + 1e-9, 0.1), 1)
+
+
+def _standardise_test(X_train: Array, X_test: Array) -> Array:
+    return standardise(X_train)[1].transform(X_test)
+
+
+def _standardise_inputs() -> dict[str, object]:
+    rng = np.random.default_rng(4)
+    train = rng.normal([2.0, -1.0, 10.0], [0.5, 3.0, 0.1], size=(40, 3))
+    test = rng.normal([2.5, 0.0, 10.2], [0.7, 2.0, 0.2], size=(7, 3))
+    return {
+        "40 training and 7 test samples, 3 features": args(train, test),
+        "2 training samples, 3 test samples": args(np.array([[1.0, 4.0], [3.0, 8.0]]),
+                                                   np.array([[2.0, 10.0], [0.0, 5.0], [4.0, 4.0]])),
+        "one feature, test values outside the training range": args(np.array([[0.0], [1.0], [2.0], [3.0]]),
+                                                                     np.array([[-10.0], [1.5], [25.0]])),
+    }
 
 
 def _best_w() -> float:
@@ -90,6 +110,24 @@ KEYS = {
             "that w makes the bound (|w|/4)^10 largest, not the actual gradient: the sigmoids saturate":
                 Wrong(-8.0, hint="Watch the bars, not the bound line"),
             "with that w the bound (|w|/4)^10 is 1, but the units saturate and the real gradient is tiny": 4.0,
+        },
+    ),
+    "ch04.standardise_test": FunctionKey(
+        reference=_standardise_test,
+        inputs=_standardise_inputs,
+        rtol=1e-12,
+        wrong={
+            "the test set was standardised with its own statistics: use the training set's mean and std":
+                lambda X_train, X_test: (X_test - np.mean(X_test, axis=0)) / np.std(X_test, axis=0),
+            "this divides by the variance: divide by the standard deviation, its square root":
+                lambda X_train, X_test: (X_test - np.mean(X_train, axis=0)) / np.var(X_train, axis=0),
+            "the mean was not subtracted: standardising shifts each column to mean 0 first":
+                lambda X_train, X_test: np.asarray(X_test) / np.std(X_train, axis=0),
+            "this uses the sample standard deviation (ddof=1); bpcore, like np.std's default, uses the "
+            "population one (ddof=0)":
+                lambda X_train, X_test: (X_test - np.mean(X_train, axis=0)) / np.std(X_train, axis=0, ddof=1),
+            "mean and standard deviation were taken over the whole array: each feature (column) needs its own, axis=0":
+                lambda X_train, X_test: (X_test - np.mean(X_train)) / np.std(X_train),
         },
     ),
 }

@@ -1,10 +1,12 @@
 r"""Answer keys of chapter 9 (gradient descent and the learning rate).
 
-* ``ch09.critical_lr`` -- for :math:`L(\theta) = 2\theta^2` (curvature :math:`\lambda = 4`), the learning
-  rate above which gradient descent diverges: :math:`2/\lambda`.
+* ``ch09.critical_lr`` -- for :math:`L(\theta) = 2\theta^2` (curvature :math:`h = 4`), the learning
+  rate above which gradient descent diverges: :math:`2/h`.
 * ``ch09.max_stable_lr`` -- a function ``H -> float``: the largest learning rate at which gradient descent
-  on the quadratic :math:`\tfrac12\theta^\top H\theta` converges, :math:`2/\lambda_{\max}(H)`.
+  on the quadratic :math:`\tfrac12\theta^\top H\theta` converges, :math:`2/h_{\max}` (largest eigenvalue of H).
 * ``ch09.divergent_lr`` -- the smallest learning rate of the chapter panel's twin that diverges.
+* ``ch09.warmup_cosine`` -- a function ``(t, warmup, total) -> factor``: linear warm-up over ``warmup`` epochs, then
+  cosine annealing to 0 at epoch ``total``; :func:`bpcore.schedules.warmup` around :func:`bpcore.schedules.cosine`.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong
+from bpcore import schedules
+from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
 
 Array = np.ndarray
 CURVATURE = 4.0   # L(theta) = 1/2 * CURVATURE * theta^2 = 2 theta^2
@@ -54,6 +57,18 @@ def _largest_converging() -> float:
     return float(max(lr for lr in PANEL_LRS if lr < _divergent()))
 
 
+def _warmup_cosine(t, warmup, total) -> float:
+    return float(schedules.warmup(int(warmup), schedules.cosine(int(total) - int(warmup)))(int(t)))
+
+
+def _warmup_cosine_inputs() -> dict[str, object]:
+    inputs: dict[str, object] = {f"t = {t}, warm-up 5, total 50": args(t, 5, 50)
+                                 for t in (0, 2, 4, 5, 6, 20, 30, 49, 50, 60)}
+    inputs["t = 0, warm-up 1, total 10"] = args(0, 1, 10)
+    inputs["t = 7, warm-up 3, total 12"] = args(7, 3, 12)
+    return inputs
+
+
 KEYS = {
     "ch09.critical_lr": NumberKey(
         lambda: 2.0 / CURVATURE,
@@ -61,7 +76,7 @@ KEYS = {
         wrong={
             "that rate lands on the minimum in one step; larger rates still converge, oscillating":
                 lambda: 1.0 / CURVATURE,
-            "that is the curvature itself, not a learning rate: use the factor (1 - eta * lambda)":
+            "that is the curvature itself, not a learning rate: use the factor (1 - eta * h)":
                 CURVATURE,
         },
     ),
@@ -82,6 +97,22 @@ KEYS = {
         wrong={
             "that run ends with a poor but finite loss: it does not diverge. Try the next value":
                 _largest_converging,
+        },
+    ),
+    "ch09.warmup_cosine": FunctionKey(
+        reference=_warmup_cosine,
+        inputs=_warmup_cosine_inputs,
+        wrong={
+            "the warm-up starts at factor 0, so the first epoch does not train at all: epoch t of the warm-up "
+            "has factor (t + 1) / warmup": lambda t, warmup, total: t / warmup if t < warmup else _warmup_cosine(t, warmup,
+                                                                                                       total),
+            "the cosine does not start where the warm-up ends: use t - warmup in the cosine":
+                lambda t, warmup, total: (t + 1) / warmup if t < warmup else float(schedules.cosine(total)(t)),
+            "the cosine runs over total epochs after the warm-up and ends late: it has total - warmup epochs":
+                lambda t, warmup, total: (t + 1) / warmup if t < warmup else float(schedules.cosine(total)(t - warmup)),
+            "after epoch total the factor rises again: it must stay at 0 from there on":
+                lambda t, warmup, total: (t + 1) / warmup if t < warmup else
+                float(0.5 * (1 + np.cos(np.pi * (t - warmup) / (total - warmup)))),
         },
     ),
 }

@@ -6,6 +6,9 @@ r"""Answer keys of chapter 10 (momentum).
   heavy-ball momentum visits (``v <- beta v - lr g``, ``theta <- theta + v``, ``v`` starting at 0).
 * ``ch10.best_beta`` -- on the chapter's quadratic at lr = 0.02, the marked beta that ends 80 momentum steps
   closest to the minimum.
+* ``ch10.adam_path`` -- a function ``(grad, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8) -> (steps + 1, 2)``
+  array of the points Adam visits, bias correction included; compared point by point with
+  :class:`bpcore.optimizers.Adam` run by :func:`bpcore.optimizers.optimizer_path`.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from bpcore.lessons import ch10
-from bpcore.optimizers import Momentum, Nesterov, SGD
+from bpcore.optimizers import Adam, Momentum, Nesterov, RMSProp, SGD, optimizer_path
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
 
 Array = np.ndarray
@@ -67,6 +70,38 @@ def _inputs() -> dict[str, object]:
     }
 
 
+def _adam_path(grad, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8) -> Array:
+    return optimizer_path(grad, theta0, Adam(lr, beta1=beta1, beta2=beta2, eps=eps), int(steps))
+
+
+def _adam_variant(correct_m: bool = True, correct_s: bool = True, shift: int = 0):
+    """Adam written with a mistake: a bias correction left out, or its power ``t + shift`` off by one."""
+    def run(grad, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8) -> Array:
+        theta = np.array(theta0, dtype=float)
+        m, s = np.zeros_like(theta), np.zeros_like(theta)
+        out = [theta.copy()]
+        for t in range(1, int(steps) + 1):
+            g = np.asarray(grad(theta), dtype=float)
+            m = beta1 * m + (1.0 - beta1) * g
+            s = beta2 * s + (1.0 - beta2) * g * g
+            m_hat = m / (1.0 - beta1 ** (t + shift)) if correct_m else m
+            s_hat = s / (1.0 - beta2 ** (t + shift)) if correct_s else s
+            theta = theta - lr * m_hat / (np.sqrt(s_hat) + eps)
+            out.append(theta.copy())
+        return np.array(out)
+    return run
+
+
+def _adam_inputs() -> dict[str, object]:
+    q, valley = ch10.QUADRATIC, ch10.VALLEY
+    return {
+        "the valley, lr 0.1, 40 steps, default betas": args(valley.grad, np.array(valley.start), 0.1, 40),
+        "the quadratic, lr 0.3, 25 steps, beta1 0.8, beta2 0.99": args(q.grad, np.array(q.start), 0.3, 25, 0.8, 0.99),
+        "the valley, lr 0.05, 3 steps, beta1 0.5, beta2 0.9, eps 1e-6":
+            args(valley.grad, np.array([0.5, -0.5]), 0.05, 3, 0.5, 0.9, 1e-6),
+    }
+
+
 @lru_cache(maxsize=1)
 def _best_beta() -> float:
     distances = [ch10.distance_after(ch10.QUADRATIC, "momentum", PANEL_LR, b, PANEL_STEPS) for b in PANEL_BETAS]
@@ -105,6 +140,24 @@ KEYS = {
         wrong={
             "beta = 0 is plain gradient descent, the slowest of all here": 0.0,
             "that beta overshoots: the path circles the minimum for a long time": 0.95,
+        },
+    ),
+    "ch10.adam_path": FunctionKey(
+        reference=_adam_path,
+        inputs=_adam_inputs,
+        rtol=1e-9,
+        wrong={
+            "no bias correction: divide m by (1 - beta1^t) and s by (1 - beta2^t), t counting from 1":
+                _adam_variant(correct_m=False, correct_s=False),
+            "only the first average m is bias-corrected: s starts at zero too and needs s / (1 - beta2^t)":
+                _adam_variant(correct_s=False),
+            "only the second average s is bias-corrected: m starts at zero too and needs m / (1 - beta1^t)":
+                _adam_variant(correct_m=False),
+            "the bias correction uses the power t + 1: the first step is t = 1, so the first correction is "
+            "1 - beta1": _adam_variant(shift=1),
+            "this is RMSProp: Adam's numerator is the averaged gradient m, not the gradient itself":
+                lambda grad, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8:
+                    optimizer_path(grad, theta0, RMSProp(lr, rho=beta2, eps=eps), int(steps)),
         },
     ),
 }
