@@ -37,6 +37,7 @@ EPOCHS = 70
 SEED = 3          # of the initial weights and the dropout masks
 EVERY = 7         # the panel measures the losses every EVERY-th epoch
 RESOLUTION = 40   # grid points per side of the panel's decision boundary
+L2_OPTIONS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2)   # the panel's choices of the L2 strength
 
 
 def data() -> tuple[Array, Array, Array, Array]:
@@ -128,7 +129,7 @@ def show_lines(obj: Callable | type, *patterns: str) -> None:
 
 
 def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (1.0, 0.8, 0.5),
-                         l2_options: Sequence[float] = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2),
+                         l2_options: Sequence[float] = L2_OPTIONS,
                          static_l2: Sequence[float] = (0.0, 3e-3, 1e-2), resolution: int = RESOLUTION,
                          every: int = EVERY) -> Panel:
     """Keep probability and L2 strength; every change retrains (:func:`fit_fast`) and redraws the decision
