@@ -8,6 +8,12 @@ The error of this estimate is :math:`O(\epsilon^2)` (the forward difference's is
 until :math:`\epsilon` is so small that round-off in :math:`L` (about :math:`10^{-16} L/\epsilon`)
 takes over: :math:`\epsilon \approx 10^{-6}` balances the two in float64.
 
+The book's pass rule is one number, :data:`TOL`: a backward pass is right when
+``gradient_check(...) < TOL``. With :math:`\epsilon = 10^{-6}` in float64 the truncation error is of order
+:math:`\epsilon^2 \approx 10^{-12}` and the round-off of order :math:`u/\epsilon \approx 10^{-10}`, so correct
+gradients land around 1e-9 to 1e-10; a mistake lands at 1e-2 or above. ``TOL = 1e-7`` sits between,
+two orders of magnitude above the first and five below the second (chapter 7).
+
 ``order=4`` uses the five-point stencil
 :math:`\frac{-L(\theta+2\epsilon) + 8L(\theta+\epsilon) - 8L(\theta-\epsilon) + L(\theta-2\epsilon)}{12\epsilon}`,
 whose error is :math:`O(\epsilon^4)`: with :math:`\epsilon = 10^{-3}` it is accurate to ~1e-11.
@@ -28,8 +34,9 @@ from .network import Network
 
 Array = np.ndarray
 
-# -- the standard bpcore's own tests hold the backward pass to (tests/test_engine_gradients.py) ------
-#: relative agreement of backpropagation with finite differences, over all parameters at once
+# -- the one pass rule: the book's gradient checks and bpcore's own tests (tests/test_engine_gradients.py) --
+#: a backward pass passes when its relative error against finite differences, over all parameters at
+#: once, is below TOL; correct gradients land around 1e-9 to 1e-10, mistakes at 1e-2 or above
 TOL = 1e-7
 #: the five-point central stencil with eps = 1e-4: truncation ~1e-16, round-off ~1e-12, so even a
 #: layer whose gradient is only ~1e-4 in size is measured far below TOL
@@ -90,8 +97,9 @@ def gradient_check(net: Network, X: Array, Y: Array, loss: str = "bce", l2: floa
                    gradients: list[dict[str, Array]] | None = None, order: int = 2,
                    by_layer: bool = False) -> float | list[dict[str, float]]:
     """The relative error between backprop's gradients (or ``gradients``, e.g. from your own backward
-    pass) and finite differences, over all parameters at once. Around 1e-9 or below the backward pass
-    is right; a mistake gives 1e-2 or more. ``by_layer=True``: one dict of errors per layer instead."""
+    pass) and finite differences, over all parameters at once. The backward pass passes when this is
+    below :data:`TOL` (1e-7); correct gradients give around 1e-9 to 1e-10, a mistake 1e-2 or more.
+    ``by_layer=True``: one dict of errors per layer instead."""
     if gradients is None:
         gradients = net.gradients(X, Y, loss=loss, l2=l2, masks=masks)
     numeric = numerical_gradients(net, X, Y, loss=loss, l2=l2, eps=eps, masks=masks, order=order)

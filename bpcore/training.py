@@ -9,6 +9,9 @@ What is recorded is asked for with ``record`` (see :data:`RECORDS`), and only th
 
 * ``"loss"``, ``"accuracy"`` -- per epoch, the mean over the epoch's batches of the loss the
   gradients came from and the training accuracy (the default: both);
+* ``"data_loss"`` -- the same mean of the data term alone, without the L2 penalty
+  :math:`\tfrac\lambda2\sum_l\lVert W^l\rVert^2` (equal to ``"loss"`` when ``l2 = 0``): the quantity the
+  validation loss measures, so the two curves compare like with like;
 * ``"grad_norms"`` -- per-layer :math:`\lVert\partial L/\partial W^l\rVert`, mean over the batches;
 * ``"delta_norms"`` -- per-layer root-mean-square size of :math:`\delta^l`, mean over the batches.
 
@@ -36,7 +39,7 @@ from .schedules import get_schedule
 Array = np.ndarray
 
 #: what :func:`train` can record per epoch
-RECORDS = ("loss", "accuracy", "grad_norms", "delta_norms")
+RECORDS = ("loss", "accuracy", "data_loss", "grad_norms", "delta_norms")
 DEFAULT_RECORD = ("loss", "accuracy")
 
 
@@ -44,12 +47,14 @@ DEFAULT_RECORD = ("loss", "accuracy")
 class History:
     """What :func:`train` recorded.
 
-    ``train_loss``, ``train_accuracy``, ``lr``, ``grad_norm_rows``, ``delta_norm_rows``: one entry per epoch
-    run (when recorded). ``val_loss``, ``val_accuracy`` (and ``train_loss``/``train_accuracy`` with
-    ``evaluate_train``): one entry per epoch in ``measured_epochs``.
+    ``train_loss``, ``train_data_loss``, ``train_accuracy``, ``lr``, ``grad_norm_rows``, ``delta_norm_rows``:
+    one entry per epoch run (when recorded). ``val_loss``, ``val_accuracy`` (and ``train_loss``,
+    ``train_data_loss``, ``train_accuracy`` with ``evaluate_train``): one entry per epoch in ``measured_epochs``.
+    ``train_loss`` includes the L2 penalty when ``l2 > 0``; ``train_data_loss`` and ``val_loss`` never do.
     """
 
     train_loss: list[float] = field(default_factory=list)
+    train_data_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
@@ -165,6 +170,7 @@ class Epoch:
 
     loss: float
     accuracy: float | None = None
+    data_loss: float | None = None
     grad_norms: Array | None = None
     delta_norms: Array | None = None
 
@@ -180,7 +186,8 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
     order = rng.permutation(n) if batch_size < n else None
     widths = net.sizes[1:-1]
     want_acc, want_grad, want_delta = "accuracy" in record, "grad_norms" in record, "delta_norms" in record
-    loss_sum = correct = 0.0
+    want_data = "data_loss" in record
+    loss_sum = correct = data_sum = 0.0
     grad_sum = np.zeros(len(net.layers)) if want_grad else None
     delta_sum = np.zeros(len(net.layers)) if want_delta else None
     n_batches = 0
@@ -194,6 +201,8 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
         layers, value = train_step(net, opt, params, Xb, Yb, loss_fn, l2, masks, output_delta, with_loss,
                                    clip_norm)
         loss_sum += value * len(Xb)
+        if want_data:                                     # the objective without the L2 penalty
+            data_sum += net.objective(layers[-1], Yb, loss_fn) * len(Xb)
         if want_acc:
             correct += accuracy_of(layers[-1].a, Yb) * len(Xb)
         for i, t in enumerate(layers):
@@ -205,6 +214,7 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
                 delta_sum[i] += math.sqrt(d @ d / d.size)
         n_batches += 1
     return Epoch(loss=loss_sum / n, accuracy=correct / n if want_acc else None,
+                 data_loss=data_sum / n if want_data else None,
                  grad_norms=None if grad_sum is None else grad_sum / n_batches,
                  delta_norms=None if delta_sum is None else delta_sum / n_batches)
 
@@ -237,7 +247,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     loss: "mse", "bce" or "ce". lr: learning rate (> 0). epochs: passes over the data (> 0).
     batch_size: samples per step (None: all). seed: shuffling and dropout masks (same seed, same run).
     optimizer: "sgd", "momentum", "nesterov", "rmsprop", "adam" (``momentum`` is their beta).
-    l2: weight decay :math:`\\lambda` (adds :math:`\\tfrac\\lambda2\\sum\\lVert W\\rVert^2` to the loss).
+    l2: weight decay :math:`\\lambda` (adds :math:`\\tfrac\\lambda2\\sum\\lVert W\\rVert^2` to the loss; record
+    "data_loss" for the training loss without it, the one to compare with the validation loss).
     dropout: probability of dropping each hidden unit in training (inverted dropout; none at evaluation).
     X_val, Y_val: validation data, evaluated every ``measure_every``-th epoch and after the last.
     early_stopping: stop after this many epochs without a better validation loss (restores the best
@@ -285,7 +296,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     schedule_fn = get_schedule(schedule)
     rng = np.random.default_rng(seed)
     params = net.parameters()
-    per_batch = record if not evaluate_train else tuple(r for r in record if r not in ("loss", "accuracy"))
+    per_batch = record if not evaluate_train else tuple(r for r in record
+                                                        if r not in ("loss", "accuracy", "data_loss"))
     hist = History(recorded=record, status="trained 0 epochs")
     if snapshot_every:
         hist.snapshots.append((0, net.get_weights()))
@@ -304,6 +316,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
             hist.lr.append(opt.lr)
             if "loss" in per_batch:
                 hist.train_loss.append(float(ep.loss))
+            if ep.data_loss is not None:
+                hist.train_data_loss.append(ep.data_loss)
             if ep.accuracy is not None:
                 hist.train_accuracy.append(ep.accuracy)
             if ep.grad_norms is not None:
@@ -321,6 +335,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
                         hist.train_loss.append(epoch_loss)
                     if "accuracy" in record:
                         hist.train_accuracy.append(acc)
+                    if "data_loss" in record:
+                        hist.train_data_loss.append(evaluate(net, X, Y, loss_fn)[0] if l2 else epoch_loss)
 
             if divergence_factor is not None and diverged(epoch_loss, initial_loss, divergence_factor):
                 hist.diverged, hist.diverged_epoch = True, epoch

@@ -2,6 +2,10 @@
 the deliberately broken backward passes, and the excerpts of bpcore's own gradient tests."""
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -116,3 +120,56 @@ def test_the_printed_standard_passes_backprop_and_fails_the_mistakes():
     assert gap <= allowed
     wrong = ch07.mistake_sum_not_mean(net, X, Y, loss="bce")
     assert gradient_check(net, X, Y, loss="bce", gradients=wrong) > 1e-2
+
+
+# -- the book's one pass rule (bpcore.gradcheck.TOL) ----------------------------------------------
+def test_the_pass_rule_separates_round_off_from_bugs_by_orders_of_magnitude():
+    """TOL sits two orders above where correct gradients land and far below where bugs land."""
+    from bpcore.gradcheck import TOL
+    net, X, Y = ch07.check_problem(1.0)
+    assert bpcore.gradient_check(net, X, Y, loss="bce") < TOL / 100
+    for mistake in (ch07.mistake_sigma_prime_of_a, ch07.mistake_sum_not_mean):
+        assert bpcore.gradient_check(net, X, Y, loss="bce", gradients=mistake(net, X, Y, loss="bce")) > 1e-3
+
+
+_BOOK = Path(__file__).resolve().parents[1] / "book"
+_LITERAL = r"<\s*(\d+(?:\.\d+)?e-\d+)"
+_CHECK_RESULT = re.compile(r"(\w+)\s*=\s*(?:bpcore\.)?gradient_check\(")
+
+
+def _code_thresholds(source: str) -> list[str]:
+    """The literal thresholds a code cell compares a gradient check's result with: ``error < 1e-6`` after
+    ``error = bpcore.gradient_check(...)``, or ``gradient_check(...) < 1e-6`` on one line."""
+    found = re.findall(r"gradient_check\([^\n]*\)\s*" + _LITERAL, source)
+    for name in set(_CHECK_RESULT.findall(source)):
+        found += re.findall(rf"\b{name}\s*" + _LITERAL, source)
+    return found
+#: a threshold stated in prose: "$10^{-9}$ or below means right", "agreement ... to about $10^{-9}$"
+_PROSE_THRESHOLDS = (re.compile(r"10\^\{-(\d+)\}\$?\s*or (?:below|less)"),
+                     re.compile(r"agree\w*[^.]{0,60}?\b(?:to about|to around|to)\s*\$?10\^\{-(\d+)\}"))
+
+
+def _cells(path: Path) -> list[tuple[str, str]]:
+    return [(c["cell_type"], "".join(c["source"])) for c in json.loads(path.read_text())["cells"]]
+
+
+@pytest.mark.parametrize("path", sorted(_BOOK.glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_gradient_check_in_the_book_uses_the_one_pass_rule(path):
+    from bpcore.gradcheck import TOL
+    exponent = round(-np.log10(TOL))
+    for kind, source in _cells(path):
+        if kind == "code" and "gradient_check(" in source:
+            for literal in _code_thresholds(source):
+                assert float(literal) == TOL, f"{path.name}: a gradient check compared with {literal}, not TOL"
+        if kind == "markdown":
+            for pattern in _PROSE_THRESHOLDS:
+                for found in pattern.findall(source):
+                    assert int(found) == exponent, f"{path.name}: prose states a check threshold of 1e-{found}"
+
+
+def test_the_threshold_detector_finds_the_old_statements():
+    old = ["around $10^{-9}$ or below means right", "can demand agreement with finite differences to about $10^{-9}$"]
+    assert all(any(p.search(text) for p in _PROSE_THRESHOLDS) for text in old)
+    assert _code_thresholds('error = bpcore.gradient_check(net, X, y)\nprint(f"{error < 1e-6}")') == ["1e-6"]
+    assert _code_thresholds('print(bpcore.gradient_check(net, X, y) < 1e-6)') == ["1e-6"]
+    assert _code_thresholds('error = bpcore.gradient_check(net, X, y)\nprint(largest < 1e-15)') == []

@@ -60,7 +60,7 @@ def test_fit_fast_is_fits_run_bit_for_bit(keep, l2, every):
     assert run.epochs[-1] == ch12.EPOCHS and np.all(np.diff(run.epochs) > 0)
     assert np.all(run.epochs[:-1] % every == 0)
     at = run.epochs - 1
-    assert np.array_equal(run.train_loss, np.asarray(hist.train_loss)[at])
+    assert np.array_equal(run.train_loss, np.asarray(hist.train_data_loss)[at])
     assert np.array_equal(run.val_loss, np.asarray(hist.val_loss)[at])
     assert np.array_equal(run.val_accuracy, np.asarray(hist.val_accuracy)[at])
     for p, q in zip(run.net.parameters(), net.parameters()):
@@ -87,3 +87,19 @@ def test_show_lines_prints_only_matching_lines(capsys):
     ch12.show_lines(ch12.boundary_length, "count_nonzero")
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and all("count_nonzero" in line for line in lines)
+
+
+def test_the_panel_plots_data_losses_and_exercise_4s_key_reads_them_right():
+    """Exercise 4's key: with the penalty left out of both curves, lambda = 0.003 closes the overfitting gap
+    at the lowest final validation loss, and from lambda = 0.01 on both losses stay high (underfitting)."""
+    finals = {l2: ch12.fit_fast(l2=l2, every=ch12.EVERY) for l2 in (0.0, 3e-3, 1e-2, 3e-2)}
+    net, hist = ch12.fit(l2=1e-2)
+    assert hist.train_data_loss[-1] == pytest.approx(net.loss(*ch12.data()[:2]), rel=1e-12)
+    assert hist.train_loss[-1] > hist.train_data_loss[-1]                 # the penalty is not in the panel's curve
+    assert finals[1e-2].train_loss[-1] == pytest.approx(hist.train_data_loss[-1], rel=1e-12)
+    unregularised, best = finals[0.0], finals[3e-3]
+    assert unregularised.train_loss[-1] < 0.1 and unregularised.val_loss[-1] > 0.3        # memorised
+    assert best.val_loss[-1] == min(r.val_loss[-1] for r in finals.values())
+    assert abs(best.train_loss[-1] - best.val_loss[-1]) < 0.02                            # the gap has closed
+    for l2 in (1e-2, 3e-2):
+        assert min(finals[l2].train_loss[-1], finals[l2].val_loss[-1]) > 1.4 * best.val_loss[-1]   # both high

@@ -135,3 +135,19 @@ def test_capacity_panel_steps_are_drawn_without_a_replot():
     shown = {(int(x), int(y)): int(t) for x, y, t in zip(labels.x, labels.y, labels.text)}
     k = ch14.N_CLASSES
     assert all(shown[(j, k - 1 - i)] == run.confusion[i, j] for i in range(k) for j in range(k))
+
+
+def test_the_chapter_states_no_parameter_count_the_code_does_not_print():
+    """The 64-64-10 network has 64*64 + 64 + 64*10 + 10 = 4,810 weights and biases; the chapter computes and
+    prints the count, and its prose states no total of its own (a stated 4,874 once went stale)."""
+    import json
+    import re
+    from pathlib import Path
+    net = bpcore.Network([64, 64, 10], hidden="tanh", output="softmax", seed=0)
+    assert [p.size for p in net.parameters()] == [64 * 64, 64, 64 * 10, 10]
+    assert sum(p.size for p in net.parameters()) == 4810
+    cells = json.loads((Path(__file__).resolve().parents[1] / "book" / "14_digits.ipynb").read_text())["cells"]
+    prose = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert not re.search(r"=\s*\d[\d{},]*\$?\s*weights and biases", prose)
+    printed = "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
+    assert "in all: 4,810" in printed

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import bpcore
 from bpcore.lessons import ch06, ch15
 
 pytestmark = pytest.mark.ch15
@@ -81,3 +82,38 @@ def test_exhibits_of_one_quantity_share_the_axis_so_a_switch_is_redrawn_without_
     assert p.redraws["full"] == full and p.error is None
     p.set(mistake="accuracy as |a − y| < 0.01")   # another quantity: a new axis
     assert p.redraws["full"] == full + 1
+
+
+# -- the cost of one gradient, counted in multiply-adds --------------------------------------------
+@pytest.mark.parametrize("sizes", [(64, 64, 10), (2, 5, 3, 1), (8, 8, 8, 8, 8, 8, 8, 8, 8, 2)])
+def test_pass_cost_counts_one_product_per_layer_forward_and_two_backward_but_the_first(sizes):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, sizes[0]))
+    Y = rng.integers(0, sizes[-1], size=30) if sizes[-1] > 1 else rng.integers(0, 2, size=(30, 1))
+    net = bpcore.Network(list(sizes), hidden="tanh", output="softmax" if sizes[-1] > 1 else "sigmoid", seed=0)
+    before = net.get_weights()
+    cost = ch15.pass_cost(net, X, Y, loss="ce" if sizes[-1] > 1 else "bce")
+    per_layer = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    assert cost.forward == 30 * sum(per_layer)
+    assert cost.backward == 30 * (sum(per_layer) + sum(per_layer[1:]))     # dW everywhere, dA below layer 2 on
+    assert cost.forward < cost.backward < 2 * cost.forward                  # "up to about twice"
+    assert all(np.array_equal(a, b) and type(b) is np.ndarray for a, b in zip(before, net.get_weights()))
+
+
+def test_pass_cost_approaches_twice_the_forward_pass_for_deep_equal_layers_and_is_1_14_for_the_digits_net():
+    X, y = bpcore.datasets.digits()
+    digits = ch15.pass_cost(bpcore.Network([64, 64, 10], hidden="tanh", output="softmax", seed=0),
+                            X[:200], y[:200], loss="ce")
+    assert digits.backward / digits.forward == pytest.approx((64 * 64 + 2 * 64 * 10) / (64 * 64 + 64 * 10))
+    deep = ch15.pass_cost(bpcore.Network([16] * 21 + [2], hidden="tanh", output="softmax", seed=0),
+                          np.ones((4, 16)), [0, 1, 0, 1], loss="ce")
+    assert 1.9 < deep.backward / deep.forward < 2
+
+
+def test_the_appendix_no_longer_says_the_backward_pass_costs_as_much_as_the_forward_pass():
+    import json
+    from pathlib import Path
+    nb = json.loads((Path(__file__).resolve().parents[1] / "book" / "15_appendix.ipynb").read_text())
+    text = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").replace("\n", " ")
+    assert "backward pass costs about as much as the forward pass" not in text
+    assert "costs up to about twice the forward pass" in text

@@ -55,7 +55,7 @@ class Bug:
 
 BUGS = {
     "05_backprop": Bug("ch05.layer_delta", "(delta_next @ W_next.T)", "(delta_next @ W_next)", "transposed W"),
-    "06_worked_example": Bug("ch06.hidden_delta", "(delta_next @ W_next.T) * a * (1 - a)", "(delta_next @ W_next.T)",
+    "06_worked_example": Bug("ch06.mse_output_delta", "(a - y) * a * (1 - a) / len(a)", "(a - y) / len(a)",
                              "the sigma'(z) factor is missing"),
     "10_momentum": Bug("ch10.momentum_path", "theta = theta + v", "theta + v", "never applied"),
 }

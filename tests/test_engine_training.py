@@ -350,3 +350,26 @@ class TestGradientClipping:
             net = bpcore.Network([2, 16, 16, 16, 16, 1], hidden="relu", init="uniform", init_scale=3.0, seed=0)
             runs[clip] = bpcore.train(net, X, y, lr=0.1, epochs=20, clip_norm=clip)
         assert runs[None].diverged and not runs[1.0].diverged
+
+
+def test_data_loss_is_the_training_loss_without_the_l2_penalty():
+    X, y = bpcore.datasets.moons(40, noise=0.2, seed=0)
+    net = bpcore.Network([2, 5, 1], hidden="tanh", seed=0)
+    start = net.get_weights()
+    l2 = 0.05
+    hist = bpcore.train(net, X, y, lr=0.1, epochs=1, l2=l2, record=("loss", "data_loss"))
+    penalty = 0.5 * l2 * sum(float(np.sum(W ** 2)) for W in start[::2])       # the weights before the step
+    assert hist.train_data_loss[0] == pytest.approx(hist.train_loss[0] - penalty, rel=1e-12)
+    assert hist.train_data_loss[0] == pytest.approx(bpcore.Network([2, 5, 1], hidden="tanh", seed=0).loss(X, y))
+    # measured in evaluation mode: the data term is what net.loss gives without l2, and what val_loss measures
+    net = bpcore.Network([2, 5, 1], hidden="tanh", seed=0)
+    hist = bpcore.train(net, X, y, lr=0.1, epochs=3, l2=l2, X_val=X, Y_val=y, evaluate_train=True,
+                        record=("loss", "data_loss"))
+    assert hist.train_data_loss[-1] == pytest.approx(net.loss(X, y), rel=1e-12)
+    assert hist.train_data_loss[-1] == pytest.approx(hist.val_loss[-1], rel=1e-12)
+    assert hist.train_loss[-1] == pytest.approx(net.loss(X, y, l2=l2), rel=1e-12)
+    assert hist.train_loss[-1] > hist.train_data_loss[-1]
+    # without l2 the two records agree, batch by batch
+    hist = bpcore.train(bpcore.Network([2, 5, 1], hidden="tanh", seed=0), X, y, lr=0.1, epochs=3, batch_size=8,
+                        seed=0, record=("loss", "data_loss"))
+    assert hist.train_data_loss == pytest.approx(hist.train_loss, rel=1e-12)

@@ -2,8 +2,9 @@ r"""Chapter 12, overfitting, dropout and regularisation: the data, the runs and 
 
 The chapter's experiment: a network with far more weights than there are training points (60 noisy
 moons), trained long enough to memorise them, then the same network with inverted dropout and/or L2
-weight decay. Train and validation losses are both measured in evaluation mode (no dropout), so the
-curves compare like with like (``train(..., evaluate_train=True)``).
+weight decay. Train and validation losses are both measured in evaluation mode (no dropout), and the
+panel plots the training loss without the L2 penalty (``record=(..., "data_loss")``), so the curves
+compare like with like (``train(..., evaluate_train=True)``).
 
 * :func:`data` -- the 60 training points and 200 validation points;
 * :func:`fit` -- one run for a keep probability and an L2 strength (:func:`bpcore.train`);
@@ -36,6 +37,7 @@ EPOCHS = 70
 SEED = 3          # of the initial weights and the dropout masks
 EVERY = 7         # the panel measures the losses every EVERY-th epoch
 RESOLUTION = 40   # grid points per side of the panel's decision boundary
+L2_OPTIONS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2)   # the panel's choices of the L2 strength
 
 
 def data() -> tuple[Array, Array, Array, Array]:
@@ -58,7 +60,8 @@ def fit(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, early_stopping
         seed: int = SEED) -> tuple[Network, History]:
     """Train a fresh ``2-16-16-1`` tanh network on :func:`data` (Adam, learning rate ``LR``, full batch) with
     keep probability ``keep`` (dropout rate ``1 - keep``) and weight decay ``l2``. Returns the network
-    and its history (train loss in evaluation mode, validation loss after every epoch).
+    and its history (in evaluation mode after every epoch: the training loss with the L2 penalty,
+    ``train_loss``, and without it, ``train_data_loss``, and the validation loss).
 
     Runs are deterministic, so each distinct run is computed once and remembered; the caller gets its
     own copies."""
@@ -71,13 +74,15 @@ def _fit(keep: float, l2: float, epochs: int, early_stopping: int | None, seed: 
     X, y, X_val, y_val = data()
     net = Network(SIZES, hidden="tanh", output="sigmoid", seed=seed)
     hist = train(net, X, y, lr=LR, epochs=epochs, optimizer="adam", dropout=1.0 - keep, l2=l2,
-                 X_val=X_val, Y_val=y_val, early_stopping=early_stopping, evaluate_train=True, seed=seed)
+                 X_val=X_val, Y_val=y_val, early_stopping=early_stopping, evaluate_train=True, seed=seed,
+                 record=("loss", "accuracy", "data_loss"))
     return net, hist
 
 
 class Run(NamedTuple):
     """What :func:`fit_fast` returns: the trained network and, at the measured epochs ``epochs (m,)``,
-    the training loss (evaluation mode, with the L2 penalty), the validation loss and accuracy."""
+    the training loss (evaluation mode, the data term only: without the L2 penalty, like the validation
+    loss), the validation loss and accuracy."""
 
     net: Network
     epochs: Array
@@ -100,9 +105,9 @@ def fit_fast(keep: float = 1.0, l2: float = 0.0, epochs: int = EPOCHS, every: in
     X, y, X_val, y_val = _data()
     net = Network(SIZES, hidden="tanh", output="sigmoid", seed=seed)
     hist = train(net, X, y, lr=LR, epochs=epochs, optimizer="adam", dropout=1.0 - keep, l2=l2,
-                 X_val=X_val, Y_val=y_val, evaluate_train=True, seed=seed, record=("loss",), measure_every=every,
-                 divergence_factor=None)
-    return Run(net, np.array(hist.measured_epochs), np.array(hist.train_loss), np.array(hist.val_loss),
+                 X_val=X_val, Y_val=y_val, evaluate_train=True, seed=seed, record=("loss", "data_loss"),
+                 measure_every=every, divergence_factor=None)
+    return Run(net, np.array(hist.measured_epochs), np.array(hist.train_data_loss), np.array(hist.val_loss),
                np.array(hist.val_accuracy))
 
 
@@ -124,7 +129,7 @@ def show_lines(obj: Callable | type, *patterns: str) -> None:
 
 
 def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (1.0, 0.8, 0.5),
-                         l2_options: Sequence[float] = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2),
+                         l2_options: Sequence[float] = L2_OPTIONS,
                          static_l2: Sequence[float] = (0.0, 3e-3, 1e-2), resolution: int = RESOLUTION,
                          every: int = EVERY) -> Panel:
     """Keep probability and L2 strength; every change retrains (:func:`fit_fast`) and redraws the decision
@@ -135,13 +140,13 @@ def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (
     bounds = F.grid_bounds(np.r_[X, X_val])
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.13,
                         subplot_titles=("Decision boundary and the 60 training points",
-                                        "Loss (evaluation mode)"))
+                                        "Data loss, no L2 penalty (evaluation mode)"))
     for c in (0, 1):
         fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c} (train)",
                                  marker=dict(color=F.CLASS_COLOURS[c], symbol=F.CLASS_SYMBOLS[c], size=7,
                                              line=dict(width=1, color="white"))),
                       1, 1)
-    fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="training loss",
+    fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="training loss (data term)",
                              line=dict(color=F.SERIES_COLOURS[0], width=2)), 1, 2)
     fig.add_trace(go.Scatter(x=[1], y=[0.7], mode="lines", name="validation loss",
                              line=dict(color=F.SERIES_COLOURS[1], width=2.5, dash="dash")), 1, 2)
@@ -182,6 +187,7 @@ def regularisation_panel(epochs: int = EPOCHS, static_keeps: Sequence[float] = (
     }
     return panel(fig, update, controls, static=("keep", "l2"), title="Dropout and weight decay",
                  alt=("Two plots for a network trained on 60 noisy moons points: its decision boundary over the "
-                      "training points, and the training and validation loss per epoch on a log scale with the "
+                      "training points, and the training and validation loss (both without the L2 penalty) per epoch "
+                      "on a log scale with the "
                       "epoch of the lowest validation loss marked. Sliders choose the keep probability of "
                       "dropout and the L2 strength."))

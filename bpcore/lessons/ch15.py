@@ -294,3 +294,51 @@ def gallery_update(mistake: str) -> dict:
     return dict(traces=[{"y": figures_finite(correct)}, {"y": figures_finite(wrong)}],
                 layout={"yaxis.title.text": exhibit.y_title, "yaxis.range": list(y_range(exhibit.y_title))},
                 status=f"{exhibit.name} · symptom: {exhibit.symptom}")
+
+
+# --------------------------------------------------------------------------------------------
+# The cost of one gradient: multiply-adds of the forward and the backward pass, counted
+# --------------------------------------------------------------------------------------------
+class _CountingArray(np.ndarray):
+    """An array that adds the multiply-adds of every matrix product it takes part in to ``counter``."""
+    counter: list[int] = []
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: object, **kwargs: object) -> object:
+        plain = [np.asarray(x) if isinstance(x, _CountingArray) else x for x in inputs]
+        if ufunc is np.matmul and method == "__call__":
+            a, b = (np.asarray(x) for x in plain[:2])
+            _CountingArray.counter.append(a.size * b.shape[-1])      # (n, k) @ (k, m): n·k·m multiply-adds
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        return result.view(_CountingArray) if isinstance(result, np.ndarray) else result
+
+
+@dataclass(frozen=True)
+class PassCost:
+    """Multiply-adds in the matrix products of one forward and one backward pass (batch of ``n``)."""
+    sizes: tuple[int, ...]
+    n: int
+    forward: int
+    backward: int
+
+
+def pass_cost(net: Network, X: Array, Y: Array, loss: str = "bce") -> PassCost:
+    """Count the multiply-adds of the matrix products that :meth:`Network.forward_pass` and
+    :meth:`Network.backward_pass` perform on ``X: (n, n_in)``, by running them on arrays that count.
+
+    The forward pass does one product per layer, ``a @ W`` (n·n_in·n_out); the backward pass does two per
+    layer, ``a_in.T @ delta`` for ``dW`` and ``delta @ W.T`` for the layer below, except that no layer
+    below the first exists, so the first layer does one."""
+    counting = net.copy()
+    for layer in counting.layers:                # every product of either pass has W or a layer's input in it
+        layer.W = layer.W.view(_CountingArray)
+    X, Y, loss_fn = counting.prepare(X, Y, loss)
+    _CountingArray.counter = []
+    traces = counting.forward_pass(X, train=True)
+    forward = sum(_CountingArray.counter)
+    for t in traces:
+        t.a_in = t.a_in.view(_CountingArray)
+    _CountingArray.counter = []
+    counting.backward_pass(traces, Y, loss_fn)
+    backward = sum(_CountingArray.counter)
+    _CountingArray.counter = []
+    return PassCost(sizes=tuple(net.sizes), n=len(X), forward=forward, backward=backward)

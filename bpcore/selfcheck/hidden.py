@@ -90,6 +90,26 @@ def _batch_delta_inputs(seed: int) -> Callable[[], dict[str, Any]]:
     return inputs
 
 
+def _mse_output_inputs() -> dict[str, Any]:
+    """Inputs ``(a, y)`` for the MSE output error signal of sigmoid outputs: other batch sizes and widths."""
+    rng = np.random.default_rng(616)
+    return {
+        "one sample, one output": args(np.array([[0.3]]), np.array([[1.0]])),
+        "3 samples, 4 outputs": args(sigmoid(rng.normal(0.0, 2.0, (3, 4))), rng.integers(0, 2, (3, 4)).astype(float)),
+        "50 samples, 3 outputs, soft targets": args(sigmoid(rng.normal(0.0, 1.0, (50, 3))), rng.uniform(size=(50, 3))),
+        "outputs exactly 0 and 1 (saturated)": args(np.array([[0.0, 1.0], [1.0, 0.5]]), np.array([[1.0, 0.0], [0.0, 1.0]])),
+    }
+
+
+def _backward_cost_inputs() -> dict[str, Any]:
+    """Inputs ``(sizes, n)`` for the multiply-adds of a backward pass: a bottleneck, a deep chain, a wide input."""
+    return {
+        "a 5-1-5 bottleneck, 3 samples": args([5, 1, 5], 3),
+        "eight layers of width 4, 2 samples": args([4] * 9, 2),
+        "a 784-100-10 network, 64 samples": args([784, 100, 10], 64),
+    }
+
+
 def _momentum_inputs() -> dict[str, Any]:
     q = ch10.QUADRATIC
     bowl = np.array([[3.0, 1.0], [1.0, 0.5]])
@@ -125,10 +145,11 @@ HIDDEN_INPUTS: Mapping[str, Callable[[], dict[str, Any]]] = {
     "ch02.dense_forward": _dense_forward_inputs,
     "ch04.sigmoid_prime": _sigmoid_prime_inputs,
     "ch05.layer_delta": _batch_delta_inputs(505),
-    "ch06.hidden_delta": _batch_delta_inputs(606),
+    "ch06.mse_output_delta": _mse_output_inputs,
     "ch10.momentum_path": _momentum_inputs,
     "ch12.inverted_dropout": _dropout_inputs,
     "ch12.l2_gradient": _l2_inputs,
+    "ch15.backward_multiply_adds": _backward_cost_inputs,
 }
 
 

@@ -2,8 +2,9 @@ r"""Answer keys of chapter 6, *A worked example, every number*.
 
 * ``ch06.hidden_delta_swapped`` -- :math:`\delta^1_1` of the hand example (MSE loss) when the target is
   swapped to :math:`y = (0, 1)`, computed by hand (four significant digits are enough).
-* ``ch06.hidden_delta`` -- a function ``hidden_delta(delta_next, W_next, a)``: the error signals of a
-  sigmoid hidden layer for a batch, :math:`\delta^l = (\delta^{l+1} (W^{l+1})^\top)\odot a^l(1-a^l)`.
+* ``ch06.mse_output_delta`` -- a function ``mse_output_delta(a, y)``: the output error signal of sigmoid
+  outputs ``a: (n, k)`` under bpcore's MSE :math:`L = \frac1{2n}\sum_{i,k}(a_{ik}-y_{ik})^2`, that is
+  :math:`\delta^L = \frac1n (a-y)\odot a(1-a)`, shape ``(n, k)``; the named mistakes are the chapter's.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from bpcore.activations import Sigmoid, sigmoid
 from bpcore.lessons.ch06 import hand_example
+from bpcore.losses import get_loss
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
 
 Array = np.ndarray
@@ -41,22 +43,23 @@ def _swapped_hidden_delta(mistake: str = "") -> float:
     return float(s * hid.a[0, 0] * (1 - hid.a[0, 0]))
 
 
-def _hidden_delta(delta_next: Array, W_next: Array, a: Array) -> Array:
-    r""":math:`\delta^l = (\delta^{l+1} (W^{l+1})^\top) \odot a(1-a)`, the reference (as in Network.backward_pass)."""
-    return _SIG.backward(None, a, delta_next @ W_next.T)
+def mse_output_delta_reference(a: Array, y: Array) -> Array:
+    r""":math:`\delta^L = \partial L/\partial a \odot \sigma'(z)` with bpcore's MSE and sigmoid (as in
+    :func:`bpcore.losses.output_delta`): ``a, y: (n, k)``."""
+    a, y = np.asarray(a, dtype=float), np.asarray(y, dtype=float)
+    return _SIG.backward(None, a, get_loss("mse").grad_a(a, y))
 
 
-def _hidden_inputs() -> dict[str, object]:
+def _mse_output_inputs() -> dict[str, object]:
     net, X, Y = hand_example()
-    tr = net.trace(X, Y, loss="mse")
     rng = np.random.default_rng(606)
-    a_batch = sigmoid(rng.normal(0.0, 1.5, size=(3, 4)))
     return {
-        "the hand example (1 sample, 2 units, 2 next units)": args(tr.layers[1].delta, net.layers[1].W, tr.layers[0].a),
-        "a batch of 3 samples, 4 units feeding 2": args(rng.normal(0.0, 0.2, size=(3, 2)),
-                                                        rng.normal(0.0, 1.0, size=(4, 2)), a_batch),
-        "saturated units (a close to 0 and 1)": args(np.array([[0.3, -0.2]]), np.array([[1.0, 2.0], [-1.0, 0.5]]),
-                                                     np.array([[1e-9, 1.0 - 1e-9]])),
+        "the hand example (1 sample, 2 outputs)": args(net.forward(X), Y),
+        "a batch of 5 samples, 2 outputs": args(sigmoid(rng.normal(0.0, 1.5, size=(5, 2))),
+                                                rng.integers(0, 2, size=(5, 2)).astype(float)),
+        "8 samples, 1 output, some saturated": args(np.array([[1e-9], [0.2], [0.5], [0.5], [0.9], [1 - 1e-9],
+                                                              [0.7], [0.01]]),
+                                                    np.array([[1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [1.0]])),
     }
 
 
@@ -73,14 +76,18 @@ KEYS = {
             "that is the value for the original target y = (1, 0)": lambda: _swapped_hidden_delta("original target"),
         },
     ),
-    "ch06.hidden_delta": FunctionKey(
-        reference=_hidden_delta,
-        inputs=_hidden_inputs,
+    "ch06.mse_output_delta": FunctionKey(
+        reference=mse_output_delta_reference,
+        inputs=_mse_output_inputs,
         wrong={
-            "the sigma'(z) factor is missing": lambda d, W, a: d @ W.T,
-            "sigma' was applied to a as if it were z": Wrong(lambda d, W, a: (d @ W.T) * sigmoid(a) * (1 - sigmoid(a)),
-                                                             hint="a is already sigma(z): use a(1 - a)"),
-            "only the factor a, not a(1 - a)": lambda d, W, a: (d @ W.T) * a,
+            "the sigma'(z) factor is missing: (a - y)/n is the cross-entropy's error signal, not the MSE's":
+                lambda a, y: (a - y) / len(a),
+            "the sign is flipped: the error signal is a - y, what the network said minus what it should have said":
+                lambda a, y: (y - a) * a * (1 - a) / len(a),
+            "the 1/n of the mean over the batch is missing": lambda a, y: (a - y) * a * (1 - a),
+            "sigma' was applied to a as if it were z":
+                Wrong(lambda a, y: (a - y) * sigmoid(a) * (1 - sigmoid(a)) / len(a),
+                      hint="a is already sigma(z): use a(1 - a)"),
         },
     ),
 }

@@ -6,6 +6,7 @@ r"""Answer keys of chapter 12, overfitting, dropout and regularisation.
   uniform random numbers ``u`` are below ``keep`` and divide by ``keep``, zero elsewhere.
 * ``ch12.l2_gradient`` -- a function ``l2_gradient(dW, W, lam)``: the gradient of
   :math:`L + \tfrac\lambda2\lVert W\rVert^2` given the gradient ``dW`` of :math:`L`.
+* ``ch12.best_l2`` -- of the panel's L2 strengths (keep 1), the one with the lowest final validation loss.
 """
 from __future__ import annotations
 
@@ -44,6 +45,14 @@ def _l2_inputs() -> dict:
             "a (2, 5) layer, lambda 0.1": args(rng.normal(0.0, 0.1, (2, 5)), rng.normal(0.0, 1.0, (2, 5)), 0.1)}
 
 
+
+def best_l2() -> float:
+    """The panel's L2 strength (keep 1) whose run ends with the lowest validation loss, as the panel measures it."""
+    from bpcore.lessons import ch12
+    finals = {l2: ch12.fit_fast(l2=l2, every=ch12.EVERY).val_loss[-1] for l2 in ch12.L2_OPTIONS}
+    return min(finals, key=lambda l2: finals[l2])
+
+
 KEYS = {
     "ch12.test_scale": NumberKey(
         lambda: KEEP,
@@ -74,5 +83,11 @@ KEYS = {
                 lambda dW, W, lam: dW + 0.5 * lam * W,
             "only the penalty's gradient: the loss's own gradient dW was dropped": lambda dW, W, lam: lam * W,
         },
+    ),
+    "ch12.best_l2": NumberKey(
+        best_l2,
+        atol=0.0, rtol=0.0,
+        wrong={"without decay the network memorises: its final validation loss is not the lowest": 0.0,
+               "from this strength on both losses stay high: the network underfits": 1e-2},
     ),
 }
