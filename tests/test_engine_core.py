@@ -241,7 +241,7 @@ class TestBadInput:
         with pytest.raises(ValueError, match="X_val has 3 columns"):
             bpcore.train(net, X, y, X_val=np.zeros((2, 3)), Y_val=[0, 1])
         with pytest.raises(ValueError, match="unknown learning-rate schedule"):
-            bpcore.train(net, X, y, schedule="cosine")
+            bpcore.train(net, X, y, schedule="cyclical")
 
     def test_gradient_check_arguments(self):
         net = bpcore.Network([2, 1])
