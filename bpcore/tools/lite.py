@@ -240,6 +240,7 @@ LITE_CONFIG = {
     "jupyter-lite-schema-version": 0,
     "jupyter-config-data": {
         "appName": "Backprop, Live",
+        "exposeAppInBrowser": True,   # window.jupyterapp: the browser tests and benchmarks/bench_lite.py drive it
         # readers' edits are kept in memory: a reload always shows the book's current version
         "enableMemoryStorage": True,
         "settingsStorageDrivers": ["memoryStorageDriver"],
