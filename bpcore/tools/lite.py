@@ -250,6 +250,20 @@ LITE_CONFIG = {
         },
     },
 }
+_HEADING_KEYS = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+#: JupyterLab settings of the lite app. JupyterLab 4.4 binds ArrowRight/ArrowLeft on any focused element of a
+#: notebook in command mode to "move to the next heading / collapse": a reader's arrow key on a panel's slider
+#: would jump away instead of moving the slider, so the two bindings are switched off.
+SETTINGS_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/shortcuts-extension:shortcuts": {"shortcuts": [
+        {"command": "notebook:move-cursor-heading-below-or-expand", "keys": ["ArrowRight"],
+         "selector": _HEADING_KEYS, "disabled": True},
+        {"command": "notebook:move-cursor-heading-above-or-collapse", "keys": ["ArrowLeft"],
+         "selector": _HEADING_KEYS, "disabled": True},
+    ]},
+}
+OVERRIDES_FILE = "overrides.json"
 BUILD_CONFIG = {"LiteBuildConfig": {"no_sourcemaps": True, "no_unused_shared_packages": True}}
 
 
@@ -277,6 +291,7 @@ def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None 
         shutil.copy2(wheel, index / wheel.name)
     build_bpcore_wheel(index, fingerprint)
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(LITE_CONFIG, indent=1), encoding="utf-8")
+    (lite_dir / OVERRIDES_FILE).write_text(json.dumps(SETTINGS_OVERRIDES, indent=1), encoding="utf-8")
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(BUILD_CONFIG, indent=1), encoding="utf-8")
 
 

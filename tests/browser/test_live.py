@@ -122,9 +122,10 @@ def test_chapter_runs_live_in_the_browser(name, chapter_page, offline_page):
         p.widget   # builds the CPython twin of the live widget
         lite_page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
         before_status, before = lite_page.evaluate(STATUS), lite_page.evaluate(READOUT)
+        lite_page.evaluate("(c) => window.jupyterapp.shell.currentWidget.content.scrollToItem(c, 'center')", cell + 1)
         handle = lite_page.locator(".bpcore-panel .noUi-handle").first
-        handle.scroll_into_view_if_needed()
-        handle.press("ArrowRight")
+        handle.focus()
+        lite_page.keyboard.press("ArrowRight")
         lite_page.wait_for_function(f"(old) => ({READOUT})() !== old", arg=before, timeout=60_000)
         lite_page.wait_for_function(f"(old) => ({STATUS})() !== old", arg=before_status, timeout=60_000)
         lite_page.wait_for_timeout(500)   # the last restyle of this update
