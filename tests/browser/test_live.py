@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bpcore.tools.livepage import READOUT, STATUS, first_panel_cell, press_first_slider, run_to_first_panel
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 CHAPTERS = ["03_chain_rule", "08_mse_vs_cross_entropy", "11_vanishing_gradients"]
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # JupyterLite's console warnings that are not errors are ignored; these errors are JupyterLite's own
 # start-up noise for features the book does not use.
 IGNORED_ERRORS = ()
@@ -46,19 +47,6 @@ READ_FIGURE = """() => {
   };
   return gd.data.map(t => ({x: decode(t.x), y: decode(t.y), z: decode(t.z)}));
 }"""
-STATUS = "() => { const s = document.querySelector('.bpcore-panel .bpcore-status'); return s ? s.innerText : ''; }"
-READOUT = "() => document.querySelector('.bpcore-panel .widget-readout').innerText.trim()"
-
-
-def first_panel_cell(name: str) -> int:
-    """Index (in the book's notebook) of the cell that shows the chapter's first live panel."""
-    nb = json.loads((REPO / "book" / f"{name}.ipynb").read_text())
-    for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] == "code" and any(WIDGET_VIEW in o.get("data", {}) and
-                                               "".join(o["data"].get("text/plain", "")).startswith("VBox(")
-                                               for o in cell.get("outputs", [])):
-            return i
-    raise AssertionError(f"{name} shows no live panel")
 
 
 def cpython_panel(name: str, upto: int):
@@ -73,15 +61,16 @@ def cpython_panel(name: str, upto: int):
     return eval(last, namespace)
 
 
-def run_to_first_panel(page, cell: int, timeout: float = 180_000) -> None:
-    """Kernel idle, then run the install cell and every cell up to the first panel (JupyterLite's app)."""
-    page.wait_for_function("() => window.jupyterapp && [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
-                           ".some(e => /\\| Idle/.test(e.textContent))", timeout=timeout)
-    page.evaluate("""(cell) => { const nb = window.jupyterapp.shell.currentWidget.content;
-        nb.activeCellIndex = cell; return window.jupyterapp.commands.execute('notebook:run-all-above')
-          .then(() => window.jupyterapp.commands.execute('notebook:run-cell')); }""", cell + 1)  # +1: install cell
-    page.wait_for_selector(".bpcore-panel .js-plotly-plot .main-svg", state="attached", timeout=timeout)
-    page.wait_for_function(f"() => ({STATUS})() !== ''", timeout=timeout)
+def assert_same_numbers(shown: list, want: np.ndarray, what: str) -> None:
+    """Pyodide's numpy 2.0.2 and this numpy differ in the last bits of exp/tanh.  The first 10 points of a
+    series (e.g. the first epochs of a loss curve) must agree to 1e-6; later points of a long, unstable training
+    run may drift apart by rounding amplified over the epochs (seen: 0.4% after 35 epochs at lr=1), so they get
+    1%.  A wrong formula or a wrong slider value changes the very first points."""
+    got = np.array(shown, dtype=float)
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, expected {want.shape}"
+    flat_got, flat_want = got.reshape(len(got), -1), want.reshape(len(want), -1)
+    np.testing.assert_allclose(flat_got[:10], flat_want[:10], rtol=1e-6, atol=1e-9, err_msg=what)
+    np.testing.assert_allclose(flat_got, flat_want, rtol=1e-2, atol=1e-6, err_msg=what)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +96,7 @@ def test_a_chapter_page_loads_no_lite_asset_until_asked(chapter_page, offline_pa
 def test_chapter_runs_live_in_the_browser(name, chapter_page, offline_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = offline_page.page
-    cell = first_panel_cell(name)
+    cell = first_panel_cell(REPO / "book" / f"{name}.ipynb")
     page.goto(chapter_page(name))
     start = time.perf_counter()
     with page.context.expect_page() as opened:
@@ -122,12 +111,8 @@ def test_chapter_runs_live_in_the_browser(name, chapter_page, offline_page):
         p.widget   # builds the CPython twin of the live widget
         lite_page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
         before_status, before = lite_page.evaluate(STATUS), lite_page.evaluate(READOUT)
-        lite_page.evaluate("(c) => window.jupyterapp.shell.currentWidget.content.scrollToItem(c, 'center')", cell + 1)
-        handle = lite_page.locator(".bpcore-panel .noUi-handle").first
-        handle.focus()
-        lite_page.keyboard.press("ArrowRight")
-        lite_page.wait_for_function(f"(old) => ({READOUT})() !== old", arg=before, timeout=60_000)
-        lite_page.wait_for_function(f"(old) => ({STATUS})() !== old", arg=before_status, timeout=60_000)
+        press_first_slider(lite_page)
+        assert lite_page.evaluate(READOUT) != before and lite_page.evaluate(STATUS) != before_status
         lite_page.wait_for_timeout(500)   # the last restyle of this update
         value = lite_page.evaluate(READOUT)
         control = next(iter(p.controls))
@@ -143,8 +128,8 @@ def test_chapter_runs_live_in_the_browser(name, chapter_page, offline_page):
                     want_arr = np.array(want, dtype=float)
                 except (TypeError, ValueError):
                     continue   # categorical axes
-                np.testing.assert_allclose(np.array(shown[i][key], dtype=float), want_arr, rtol=1e-5, atol=1e-8,
-                                           err_msg=f"{name}: trace {i} {key} after the key press ({control}={value})")
+                assert_same_numbers(shown[i][key], want_arr, f"{name}: trace {i} {key} after the key press "
+                                                             f"({control}={value})")
         lite_page.screenshot(path=str(SCREENSHOTS / f"live_{name}.png"))
     except Exception:
         lite_page.screenshot(path=str(SCREENSHOTS / f"live_{name}_failure.png"))
