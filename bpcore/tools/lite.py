@@ -214,6 +214,28 @@ def carrier_wheels(carrier: Path, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
+#: parts of the plotly wheel the browser never uses: its JupyterLab extension, twice (the lite app already has it,
+#: from the build environment) and the standalone plotly.js (only for to_html(include_plotlyjs=True)); 4.5 MB
+PLOTLY_UNUSED = ("plotly-7.1.0.data/", "plotly/labextension/", "plotly/package_data/plotly.min.js")
+
+
+def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...]) -> Path:
+    """Copy the wheel ``src`` into the folder ``dest`` without the members starting with ``unused`` (and their
+    RECORD lines); returns the new file."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / src.name
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename.startswith(unused):
+                continue
+            data = zin.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines(keepends=True)
+                data = "".join(line for line in lines if not line.startswith(unused)).encode()
+            zout.writestr(info, data)
+    return target
+
+
 # --- bpcore's wheel -----------------------------------------------------------------------------
 def build_bpcore_wheel(dest: Path, fingerprint: str) -> Path:
     """A wheel of this checkout's ``bpcore``, versioned ``0.1.0+<fingerprint>``: a rebuilt book never
@@ -288,7 +310,10 @@ def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None 
         shutil.rmtree(index)
     index.mkdir()
     for wheel in fetch_pure_wheels(cache):
-        shutil.copy2(wheel, index / wheel.name)
+        if wheel.name.startswith("plotly-"):
+            slim_wheel(wheel, index, PLOTLY_UNUSED)
+        else:
+            shutil.copy2(wheel, index / wheel.name)
     build_bpcore_wheel(index, fingerprint)
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(LITE_CONFIG, indent=1), encoding="utf-8")
     (lite_dir / OVERRIDES_FILE).write_text(json.dumps(SETTINGS_OVERRIDES, indent=1), encoding="utf-8")
