@@ -16,7 +16,12 @@ The module is also a Sphinx extension, listed in ``_config.yml``
   ``window.BPCORE_THEMES``) next to them, and adds it, ``book/_static/bpcore-figures.js`` (which
   applies it) and ``book/_static/bpcore.css`` to every page;
 * empties the jupyter-cache of executed notebooks whenever a ``bpcore`` source file
-  changes, and then re-reads every notebook, so no page shows an older ``bpcore``.
+  changes, and then re-reads every notebook, so no page shows an older ``bpcore``;
+* prepares the live book (:mod:`bpcore.tools.lite`: verified Pyodide, package index with a ``bpcore``
+  wheel, chapter copies with an install cell) for ``jupyterlite_sphinx``, which builds
+  ``_build/html/lite`` at the end; puts "Run live in your browser" in every chapter's header and beside
+  each static twin (plain links: a page loads nothing of the lite site until the reader follows one), and
+  keeps jupyterlite_sphinx's web font, CSS and JS off the pages.
 
 The command line also executes the notebooks missing from the cache in parallel (one
 per core) before Sphinx starts; Sphinx then only reads their outputs.
