@@ -59,8 +59,8 @@ def page_weight(context, url: str, name: str) -> tuple[float, int]:
     lite: list[str] = []
     page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
     page.on("request", lambda r: "/lite/" in r.url and lite.append(r.url))
-    page.goto(f"{url}/book/{name}.html")
-    page.wait_for_load_state("networkidle")
+    page.goto(f"{url}/book/{name}.html", wait_until="load")
+    page.wait_for_timeout(3000)
     page.close()
     return sum(sizes) / 1e6, len(lite)
 
