@@ -263,6 +263,8 @@ LITE_CONFIG = {
     "jupyter-config-data": {
         "appName": "Backprop, Live",
         "exposeAppInBrowser": True,   # window.jupyterapp: the browser tests and benchmarks/bench_lite.py drive it
+        # installed in the build environment for the course tools, of no use to a reader of the live book
+        "disabledExtensions": ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"],
         # readers' edits are kept in memory: a reload always shows the book's current version
         "enableMemoryStorage": True,
         "settingsStorageDrivers": ["memoryStorageDriver"],
