@@ -4,9 +4,13 @@ Each function returns ``(X, y)``: ``X`` of shape ``(n_samples, n_features)`` (fl
 shape ``(n_samples,)`` holding integer class labels ``0..k-1``. Networks accept such 1-D labels
 directly (0/1 for one sigmoid output, classes for a softmax); :func:`one_hot` makes targets explicit.
 
-Moons, circles and the 8x8 digits come from scikit-learn, which ships them (no download).
+Moons and circles follow scikit-learn's generators number for number, in NumPy; the 8x8 digits are
+scikit-learn's copy, shipped in ``bpcore/data``. Nothing here imports scikit-learn, so the book runs
+under Pyodide in the browser too.
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -61,31 +65,62 @@ def blobs(n_samples: int = 200, noise: float = 0.5, seed: int | None = 0, n_clas
     return centres[y] + rng.normal(0.0, noise, (n_samples, 2)), y
 
 
+def _random_state(seed: int | None) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state``: a legacy ``RandomState`` (numpy's global one for ``None``)."""
+    return np.random.mtrand._rand if seed is None else np.random.RandomState(seed)
+
+
+def _shuffle_and_jitter(X: Array, y: Array, noise: float, rng: np.random.RandomState) -> tuple[Array, Array]:
+    """Shuffle rows, then add N(0, noise^2) to every coordinate: the order of draws scikit-learn uses."""
+    order = np.arange(len(X))
+    rng.shuffle(order)
+    X, y = X[order], y[order]
+    return X + rng.normal(scale=noise, size=X.shape), y
+
+
 def moons(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0) -> tuple[Array, Array]:
-    """Two interleaving half circles (scikit-learn's ``make_moons``)."""
-    from sklearn.datasets import make_moons
+    """Two interleaving half circles, number for number scikit-learn's ``make_moons(random_state=seed)``.
+
+    Written in NumPy so the book also runs where scikit-learn does not (Pyodide in the browser).
+    """
     n_samples, noise = _check(n_samples, noise)
-    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
-    return X.astype(float), y.astype(int)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
+    X = np.vstack([np.append(np.cos(t_out), 1 - np.cos(t_in)),
+                   np.append(np.sin(t_out), 1 - np.sin(t_in) - 0.5)]).T
+    y = np.hstack([np.zeros(n_out, dtype=int), np.ones(n_in, dtype=int)])
+    return _shuffle_and_jitter(X, y, noise, _random_state(seed))
 
 
 def circles(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0, factor: float = 0.5) -> tuple[Array, Array]:
-    """A small circle inside a large one (scikit-learn's ``make_circles``)."""
-    from sklearn.datasets import make_circles
+    """A small circle (radius ``factor``) inside a unit one: scikit-learn's ``make_circles``, number for number."""
     n_samples, noise = _check(n_samples, noise)
-    X, y = make_circles(n_samples=n_samples, noise=noise, random_state=seed, factor=factor)
-    return X.astype(float), y.astype(int)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor < 1:
+        raise ValueError(f"factor must be a number in [0, 1), got {factor!r}")
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack([np.append(np.cos(t_out), np.cos(t_in) * factor),
+                   np.append(np.sin(t_out), np.sin(t_in) * factor)]).T
+    y = np.hstack([np.zeros(n_out, dtype=int), np.ones(n_in, dtype=int)])
+    return _shuffle_and_jitter(X, y, noise, _random_state(seed))
+
+
+#: The 8x8 digits, made from scikit-learn's copy by ``python -m bpcore.tools.digits_data`` (pixels 0..16 as
+#: uint8, then the label), shipped inside the package so the book needs no scikit-learn.
+DIGITS_FILE = Path(__file__).parent / "data" / "digits.npz"
 
 
 def digits(scale: bool = True) -> tuple[Array, Array]:
-    """The 1,797 8x8 handwritten digits shipped with scikit-learn: ``X (1797, 64)``, ``y`` in 0..9.
+    """The 1,797 8x8 handwritten digits of scikit-learn's ``load_digits``: ``X (1797, 64)``, ``y`` in 0..9.
 
     Pixel values 0..16 are divided by 16 when ``scale`` (inputs of order 1 keep sigmoids unsaturated).
     """
-    from sklearn.datasets import load_digits
-    data = load_digits()
-    X = data.data.astype(float)
-    return (X / 16.0 if scale else X), data.target.astype(int)
+    with np.load(DIGITS_FILE) as data:
+        X, y = data["images"].astype(float), data["target"].astype(int)
+    return (X / 16.0 if scale else X), y
 
 
 DATASETS = {"xor": xor, "spirals": spirals, "blobs": blobs, "moons": moons, "circles": circles}

@@ -11,13 +11,21 @@ plotly's normal ``plotly_mimetype`` renderer.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import plotly.io as pio
-from plotly.io._base_renderers import MimetypeRenderer
+from plotly.io._base_renderers import ExternalRenderer, MimetypeRenderer
 
 BOOK_ENV_VAR = "BPCORE_BOOK"
 BOOK_RENDERER = "bpcore_book"
+BROWSER_RENDERER = "bpcore_browser"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def in_browser() -> bool:
+    """Return True under Pyodide (the live book in JupyterLite): Python compiled to WebAssembly."""
+    return sys.platform == "emscripten"
 
 
 def is_book_build() -> bool:
@@ -51,13 +59,29 @@ class BookHtmlRenderer(MimetypeRenderer):
         return {"text/html": f'<div class="bpcore-figure" role="figure" aria-label="{label}">{body}</div>'}
 
 
+class BrowserRenderer(ExternalRenderer):
+    """Plotly renderer for the live book (Pyodide): displays plotly's JSON mime type itself.
+
+    plotly's own ``fig.show()`` and auto-display insist on ``nbformat``, which has no Pyodide build; an
+    "external" renderer skips that check and hands the same mime bundle to JupyterLite's plotly extension.
+    """
+
+    def render(self, fig_dict: dict[str, Any]) -> None:
+        from IPython.display import display
+
+        display({PLOTLY_MIME: fig_dict}, raw=True)
+
+
 def setup_notebook() -> None:
     """Prepare plotly output for where the notebook runs.
 
-    In a book build this registers and selects :class:`BookHtmlRenderer`;
-    otherwise plotly's renderer is left as it is (``plotly_mimetype`` in JupyterLab).
-    Calling it twice is harmless.
+    In a book build this registers and selects :class:`BookHtmlRenderer`; in the browser (Pyodide)
+    :class:`BrowserRenderer`; otherwise plotly's renderer is left as it is (``plotly_mimetype`` in
+    JupyterLab).  Calling it twice is harmless.
     """
     if is_book_build():
         pio.renderers[BOOK_RENDERER] = BookHtmlRenderer()
         pio.renderers.default = BOOK_RENDERER
+    elif in_browser():
+        pio.renderers[BROWSER_RENDERER] = BrowserRenderer()
+        pio.renderers.default = BROWSER_RENDERER

@@ -38,33 +38,60 @@ def test_digits():
     assert X.min() == 0.0 and X.max() == 1.0 and set(np.unique(y)) == set(range(10))
 
 
-def test_one_hot():
-    np.testing.assert_array_equal(bpcore.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
-    with pytest.raises(ValueError, match="does not fit in 2 classes"):
-        bpcore.one_hot(np.array([2, 0]), 2)
-    with pytest.raises(ValueError, match="integer labels"):
-        bpcore.one_hot(np.array([0.5]))
+# the book runs without scikit-learn (Pyodide): its generators and its digits are reproduced exactly
+@pytest.mark.parametrize("n,noise,seed", [(200, 0.2, 0), (60, 0.3, 3), (7, 0.0, 1), (1000, 0.1, 42), (1, 0.5, 9)])
+def test_moons_and_circles_equal_scikit_learn(n, noise, seed):
+    sk = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.moons(n, noise=noise, seed=seed)
+    X_sk, y_sk = sk.make_moons(n_samples=n, noise=noise, random_state=seed)
+    np.testing.assert_array_equal(X, X_sk)
+    np.testing.assert_array_equal(y, y_sk)
+    for factor in (0.5, 0.8, 0.0):
+        X, y = datasets.circles(n, noise=noise, seed=seed, factor=factor)
+        X_sk, y_sk = sk.make_circles(n_samples=n, noise=noise, random_state=seed, factor=factor)
+        np.testing.assert_array_equal(X, X_sk)
+        np.testing.assert_array_equal(y, y_sk)
 
 
-def test_train_val_split_is_stratified_and_disjoint():
-    X, y = datasets.moons(200, seed=0)
-    Xt, Xv, yt, yv = bpcore.train_val_split(X, y, 0.25, seed=1)
-    assert len(Xv) == 50 and len(Xt) == 150
-    assert np.sum(yv == 1) == 25
-    rows = {tuple(r) for r in Xt} | {tuple(r) for r in Xv}
-    assert len(rows) == 200
+def test_moons_with_the_global_seed_follow_numpy_like_scikit_learn():
+    sk = pytest.importorskip("sklearn.datasets")
+    np.random.seed(5)
+    X, _ = datasets.moons(30, noise=0.1, seed=None)
+    np.random.seed(5)
+    X_sk, _ = sk.make_moons(n_samples=30, noise=0.1, random_state=None)
+    np.testing.assert_array_equal(X, X_sk)
 
 
-def test_split_refuses_a_meaningless_validation_set():
-    X, y = datasets.xor(4, noise=0.0)
-    with pytest.raises(ValueError, match=r"validation set of [0-2] samples is too small"):
-        bpcore.train_val_split(X, y, 0.2)
+def test_circles_refuses_a_factor_outside_0_1():
+    with pytest.raises(ValueError, match="factor must be a number in"):
+        datasets.circles(10, factor=1.0)
 
 
-@pytest.mark.parametrize("bad,match", [(dict(n_samples=0), "n_samples must be > 0"),
-                                       (dict(noise=-1), "noise must be a number >= 0")])
-def test_bad_arguments(bad, match):
-    with pytest.raises(ValueError, match=match):
-        datasets.moons(**{"n_samples": 10, **bad})
-    with pytest.raises(ValueError, match="unknown data set 'moon'.*Did you mean 'moons'"):
-        datasets.load("moon")
+def test_shipped_digits_equal_scikit_learn():
+    sk = pytest.importorskip("sklearn.datasets")
+    from bpcore.tools.digits_data import digits_arrays
+
+    data = sk.load_digits()
+    X, y = datasets.digits(scale=False)
+    np.testing.assert_array_equal(X, data.data)
+    np.testing.assert_array_equal(y, data.target)
+    np.testing.assert_array_equal(datasets.digits()[0], data.data / 16.0)
+    with np.load(datasets.DIGITS_FILE) as shipped:   # the tool would write the same file again
+        fresh = digits_arrays()
+        assert all(np.array_equal(shipped[k], fresh[k]) for k in fresh)
+
+
+def test_the_live_path_needs_nothing_pyodide_lacks():
+    """As under Pyodide (the live book): scikit-learn, SciPy and nbformat cannot be imported. The data sets,
+    the figures and a live panel must still work (plotly imports nbformat only optionally)."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "for name in ('sklearn', 'scipy', 'nbformat', 'jsonschema'): sys.modules[name] = None\n"
+            "import bpcore, bpcore.datasets as d\n"
+            "d.moons(); d.circles(); d.digits()\n"
+            "from bpcore.widgets import training_panel\n"
+            "p = training_panel('moons', controls=('lr',), lr=0.3, epochs=5)\n"
+            "p.widget\n"
+            "assert p.error is None, p.error\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

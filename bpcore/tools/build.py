@@ -16,7 +16,12 @@ The module is also a Sphinx extension, listed in ``_config.yml``
   ``window.BPCORE_THEMES``) next to them, and adds it, ``book/_static/bpcore-figures.js`` (which
   applies it) and ``book/_static/bpcore.css`` to every page;
 * empties the jupyter-cache of executed notebooks whenever a ``bpcore`` source file
-  changes, and then re-reads every notebook, so no page shows an older ``bpcore``.
+  changes, and then re-reads every notebook, so no page shows an older ``bpcore``;
+* prepares the live book (:mod:`bpcore.tools.lite`: verified Pyodide, package index with a ``bpcore``
+  wheel, chapter copies with an install cell) for ``jupyterlite_sphinx``, which builds
+  ``_build/html/lite`` at the end; puts "Run live in your browser" in every chapter's header and beside
+  each static twin (plain links: a page loads nothing of the lite site until the reader follows one), and
+  keeps jupyterlite_sphinx's web font, CSS and JS off the pages.
 
 The command line also executes the notebooks missing from the cache in parallel (one
 per core) before Sphinx starts; Sphinx then only reads their outputs.
@@ -35,6 +40,7 @@ from typing import Any
 import plotly
 
 from bpcore.notebook import BOOK_ENV_VAR
+from bpcore.tools import lite
 from bpcore.tools.execute import TIMEOUT_S, toc_notebooks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -178,6 +184,21 @@ def _on_builder_inited(app: Any) -> None:
     nb_config = app.env.mystnb_config
     if nb_config.execution_mode == "cache":
         ensure_fresh_cache(Path(nb_config.execution_cache_path), _build_fingerprint())
+    if app.builder.format == "html":   # the live book: jupyterlite_sphinx builds it from these at the end
+        pyodide_dir = os.environ.get(lite.PYODIDE_DIR_ENV_VAR) or app.config.bpcore_pyodide_dir
+        lite.prepare_lite_dir(Path(app.srcdir) / app.config.jupyterlite_dir, _build_fingerprint(),
+                              Path(pyodide_dir) if pyodide_dir else None)
+        lite.stage_notebooks(toc_notebooks(Path(app.srcdir)),
+                             Path(app.srcdir) / app.config.jupyterlite_content_dir)
+
+
+def _drop_lite_page_assets(app: Any, config: Any) -> None:
+    """jupyterlite_sphinx puts a Google web font, its CSS and its JS on every page; the book links to the
+    lite app with plain links, so ordinary pages load none of them (and nothing from another host)."""
+    app.registry.css_files = [(name, attrs) for name, attrs in app.registry.css_files
+                              if not name.startswith(("http://", "https://")) and name not in LITE_PAGE_ASSETS]
+    app.registry.js_files = [(name, attrs) for name, attrs in app.registry.js_files
+                             if name not in LITE_PAGE_ASSETS]
 
 
 def _on_env_get_outdated(
@@ -203,15 +224,47 @@ def _on_html_page_context(
         context["body"] = context["body"].replace(FOLD_SUMMARY, "<summary>")
     if "Plotly.newPlot" in context.get("body", ""):
         app.builder.add_js_file(PLOTLY_JS, priority=400)
+    source = str(app.env.doc2path(pagename, base=False)) if pagename in app.env.all_docs else ""
+    if source.endswith(".ipynb"):   # a chapter: launch it live, from the header and beside each static twin
+        url = lite.launch_url(pagename, Path(source).name)
+        if TWIN_START in context.get("body", ""):
+            context["body"] = context["body"].replace(TWIN_START, twin_launch_html(url) + TWIN_START)
+
+
+def _add_launch_header_button(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    source = str(app.env.doc2path(pagename, base=False)) if pagename in app.env.all_docs else ""
+    if source.endswith(".ipynb") and "header_buttons" in context:
+        context["header_buttons"].insert(0, {
+            "type": "link", "url": lite.launch_url(pagename, Path(source).name),
+            "text": LAUNCH_TEXT, "icon": "fas fa-play", "label": "live-launch-button",
+            "tooltip": "Open this chapter as a notebook that runs in your browser (Python via WebAssembly)"})
+
+
+#: the start of every static twin (bpcore.widgets.Panel.static_html) and the link put before it
+TWIN_START = '<div class="bpcore-twin"'
+LAUNCH_TEXT = "Run live in your browser"
+LITE_PAGE_ASSETS = ("jupyterlite_sphinx.css", "jupyterlite_sphinx.js")
+
+
+def twin_launch_html(url: str) -> str:
+    """The link beside a static twin: the twin shows a few precomputed positions, the live notebook all."""
+    return (f'<p class="bp-live-launch"><a href="{url}" target="_blank" rel="noopener">'
+            f'&#9654; {LAUNCH_TEXT}</a> <span>(this figure shows precomputed positions; '
+            f'the live notebook retrains the network at every slider position)</span></p>')
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Sphinx entry point (``bpcore.tools.build`` in ``sphinx.config.extensions``)."""
     os.environ[BOOK_ENV_VAR] = "1"
     app.connect("config-inited", _on_config_inited, priority=900)
+    app.connect("config-inited", _drop_lite_page_assets, priority=950)   # after jupyterlite_sphinx's setup
+    app.add_config_value("bpcore_pyodide_dir", "", "env")   # or BPCORE_PYODIDE_DIR: an official Pyodide folder
     app.connect("builder-inited", _on_builder_inited, priority=600)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _on_html_page_context)
+    app.connect("html-page-context", _add_launch_header_button, priority=502)   # after the theme's own buttons
     # the book's own look and figure script (book/_static): Jupyter Book adds the *.css/*.js of a
     # top-level _static folder only, so they are named here
     app.add_css_file(BOOK_CSS)

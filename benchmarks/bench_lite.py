@@ -1,0 +1,107 @@
+"""The live book (JupyterLite in ``_build/html/lite``): what a reader of the HTML book waits for.
+
+Serves the built book on 127.0.0.1 (bpcore.tools.staticserver) and, in Debian's Chromium with every other
+host blocked, for each chapter: launches its notebook in JupyterLite, runs it up to its first live panel and
+times launch -> panel drawn, cold (empty browser cache) and warm (the same browser context again), then presses
+the first slider ``--presses`` times (alternating direction) and times key press -> status line redrawn.
+Also prints the size of the lite site and of a chapter page's own downloads.
+
+    python benchmarks/bench_lite.py [--presses 6] [--only 03 08 11]
+
+Targets (issue 12): cold <= 20 s, warm <= 8 s, key press -> redraw median <= 300 ms, lite site <= 60 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bpcore.tools.chromium import launch
+from bpcore.tools.livepage import first_panel_cell, press_first_slider, run_to_first_panel
+from bpcore.tools.staticserver import serve_directory
+
+REPO = Path(__file__).resolve().parents[1]
+HTML = REPO / "_build" / "html"
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def open_chapter(context, url: str, name: str, cell: int) -> tuple[object, float]:
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(f"{url}/lite/lab/index.html?path={name}.ipynb")
+    run_to_first_panel(page, cell, timeout=300_000)
+    return page, time.perf_counter() - start
+
+
+def key_presses(page, presses: int) -> list[float]:
+    times = []
+    for i in range(presses):
+        start = time.perf_counter()
+        try:
+            press_first_slider(page, "ArrowRight" if i % 2 == 0 else "ArrowLeft", timeout=20_000)
+        except Exception:
+            continue   # a step at the end of the range changes nothing
+        page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")  # painted
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def page_weight(context, url: str, name: str) -> tuple[float, int]:
+    """A chapter page's downloaded bytes (MB) and how many of its requests went to the lite site."""
+    page = context.new_page()
+    sizes: list[int] = []
+    lite: list[str] = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+    page.on("request", lambda r: "/lite/" in r.url and lite.append(r.url))
+    page.goto(f"{url}/book/{name}.html", wait_until="load")
+    page.wait_for_timeout(3000)
+    page.close()
+    return sum(sizes) / 1e6, len(lite)
+
+
+def main(presses: int = 6, only: list[str] | None = None) -> None:
+    from playwright.sync_api import sync_playwright
+    chapters = [p.stem for p in sorted((REPO / "book").glob("[0-9][0-9]_*.ipynb")) if not only or p.name[:2] in only]
+    lite = HTML / "lite"
+    maps = list(lite.rglob("*.map"))
+    print(f"lite site {folder_mb(lite):.1f} MB ({len(maps)} source maps); load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"{'chapter':28s} {'cold':>7s} {'warm':>7s} {'median':>8s} {'max':>8s}  presses")
+    with serve_directory(HTML) as url, sync_playwright() as pw:
+        browser = launch(pw)
+        weight, lite_requests = page_weight(browser.new_context(), url, chapters[0])
+        print(f"chapter page {chapters[0]}: {weight:.2f} MB downloaded, {lite_requests} requests to the lite site")
+        for name in chapters:
+            try:
+                cell = first_panel_cell(REPO / "book" / f"{name}.ipynb")
+            except ValueError:
+                print(f"{name:28s} no live panel")
+                continue
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            try:
+                page, cold = open_chapter(context, url, name, cell)
+                page.close()
+                page, warm = open_chapter(context, url, name, cell)
+                lat = key_presses(page, presses)
+            except Exception as exc:
+                print(f"{name:28s} not measured: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
+                continue
+            finally:
+                context.close()
+            med = f"{np.median(lat):6.0f}ms {max(lat):6.0f}ms" if lat else "   no press redrew"
+            print(f"{name:28s} {cold:6.1f}s {warm:6.1f}s {med}  {len(lat)}", flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=6)
+    parser.add_argument("--only", nargs="*", help="chapter numbers, e.g. 03 08")
+    args = parser.parse_args()
+    main(args.presses, args.only)

