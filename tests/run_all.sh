@@ -63,8 +63,9 @@ stage "book build"       $PY -m bpcore.tools.build
 stage "pdf build"        $PY -m bpcore.tools.pdf
 browser_tests() {
   # the built book's pages (static HTML: axe, phone, dark mode, offline loading, the PDF) on two workers;
-  # the tests that drive a JupyterLab (one measures key press -> redraw latency) alone on the machine
-  local rc=0 LAB=(tests/browser/test_jupyterlab.py tests/browser/test_jupyterlab_myst.py)
+  # the tests that drive a JupyterLab (one measures key press -> redraw latency) or the live book's
+  # JupyterLite (Pyodide in the page) alone on the machine
+  local rc=0 LAB=(tests/browser/test_jupyterlab.py tests/browser/test_jupyterlab_myst.py tests/browser/test_live.py)
   pytest_stage browser-pages -q -rP "${PARALLEL[@]/loadscope/load}" tests/browser "${LAB[@]/#/--ignore=}" || rc=1
   pytest_stage browser-lab -q -rP "${LAB[@]}" || rc=1   # -rP: show the measured latency
   return $rc

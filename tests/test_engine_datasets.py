@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import bpcore
 from bpcore import datasets
 
 pytestmark = pytest.mark.datasets

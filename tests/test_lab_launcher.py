@@ -63,11 +63,9 @@ def test_settings_turn_off_the_news_pop_up() -> None:
         "fetchNews": "false", "checkForUpdates": False}
 
 
-def test_settings_hide_nbgrader_and_the_lite_kernel_from_readers() -> None:
-    """nbgrader's menus are for instructors; the Pyodide kernel's extension belongs to JupyterLite (the
-    live HTML book) and, loaded by JupyterLab, fails with a console error (no @jupyterlite/server)."""
+def test_settings_hide_nbgrader_from_readers() -> None:
     page_config = json.loads((lab.SETTINGS_DIR / "page_config.json").read_text())
-    assert page_config["disabledExtensions"] == ["@jupyter/nbgrader", "@jupyterlite/pyodide-kernel-extension"]
+    assert page_config["disabledExtensions"] == ["@jupyter/nbgrader"]
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -93,7 +91,7 @@ def test_launcher_starts_in_the_background_and_serves_the_lab_page(tmp_path: Pat
             status, page = _get(f"{base}/lab?token={token}")
             assert status == 200 and "JupyterLab" in page
             config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1])
-            assert {"@jupyter/nbgrader", "@jupyterlite/pyodide-kernel-extension"} <= set(config["disabledExtensions"])
+            assert "@jupyter/nbgrader" in config["disabledExtensions"]
             _, chapter = _get(f"{base}/api/contents/book/01_welcome.ipynb?content=0&token={token}")
             _, package = _get(f"{base}/api/contents/bpcore?content=0&token={token}")
             assert json.loads(chapter)["type"] == "notebook" and json.loads(package)["type"] == "directory"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +76,24 @@ def test_launch_url_is_relative_to_the_page():
     assert lite.launch_url("book/03_chain_rule", "03_chain_rule.ipynb") == \
         "../lite/lab/index.html?path=03_chain_rule.ipynb"
     assert lite.launch_url("index", "a.ipynb") == "lite/lab/index.html?path=a.ipynb"
+
+
+def test_jupyterlab_does_not_load_the_lite_kernels_extension():
+    """The Pyodide kernel's extension works only in JupyterLite; JupyterLab loads every installed extension
+    (disabling one does not stop it loading) and this one fails there with a console error. So the build
+    installs the kernel into its cache (lite.install_lite_kernel), never where JupyterLab looks."""
+    from jupyter_core.paths import jupyter_path
+    installed = [folder for folder in jupyter_path("labextensions")
+                 if (Path(folder) / lite.KERNEL_EXTENSION / "package.json").is_file()]
+    assert not installed, f"{lite.KERNEL_EXTENSION} is installed for JupyterLab in {installed}"
+
+
+def test_the_lite_build_finds_the_kernel_it_installed(tmp_path, monkeypatch):
+    """use_lite_kernel: the package first on PYTHONPATH (for jupyter lite build's subprocess), the extension
+    in the build configuration."""
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    lite.use_lite_kernel(tmp_path / "site", tmp_path / "labextensions", tmp_path)
+    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(tmp_path / "site"), "/elsewhere"]
+    config = json.loads((tmp_path / "jupyter_lite_config.json").read_text())
+    assert config["FederatedExtensionAddon"]["extra_labextensions_path"] == [str(tmp_path / "labextensions")]
+    assert config["LiteBuildConfig"]["no_sourcemaps"] is True

@@ -8,8 +8,7 @@ The README's first command ends with this launcher. It starts ``jupyter lab`` wi
   needs no network), every cell drawn at once (``windowingMode: none``: a chapter is small, and
   jupyterlab-myst numbers equations and resolves exercise references across the whole notebook;
   both in ``overrides.json``), and nbgrader's menus and buttons turned off for readers
-  (``page_config.json``; nbgrader is installed for instructors, who run it on their course server),
-  and so is the Pyodide kernel's extension, which belongs to the live HTML book's JupyterLite;
+  (``page_config.json``; nbgrader is installed for instructors, who run it on their course server);
 * ``--allow-root`` when run as root, as in containers and on many course servers, where plain
   ``jupyter lab`` stops with "Running as root is not recommended".
 

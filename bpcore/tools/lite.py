@@ -55,6 +55,13 @@ PYODIDE_PACKAGES = ("numpy", "micropip", "packaging", "ssl", "sqlite3", "ipython
 PURE_WHEELS = ("ipywidgets==8.1.9", "comm==0.2.3", "jupyterlab_widgets==3.0.17", "plotly==7.1.0",
                "narwhals==2.29.0", "anywidget==0.11.0", "psygnal==0.16.1", "typing_extensions==4.16.0")
 
+#: the lite site's Pyodide kernel (0.6.x is the kernel for Pyodide 0.27 in jupyterlite-core 0.6). Its Python
+#: package builds the lite site's package index and its extension runs only in the lite app, so it is installed
+#: into the cache (:func:`install_lite_kernel`), not into the environment: JupyterLab loads every installed
+#: extension, and this one fails there with a console error (JupyterLab has no @jupyterlite/server).
+LITE_KERNEL = ("jupyterlite-pyodide-kernel==0.6.1", "pkginfo==2.0")
+KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
+
 PYODIDE_DIR_ENV_VAR = "BPCORE_PYODIDE_DIR"   # an official Pyodide distribution folder instead of npm + PyPI
 CACHE_ENV_VAR = "BPCORE_LITE_CACHE"
 LITE_SUBDIR = "lite"                          # jupyterlite_sphinx's output folder under _build/html
@@ -257,6 +264,37 @@ def build_bpcore_wheel(dest: Path, fingerprint: str) -> Path:
     return sorted(dest.glob("bpcore-*.whl"))[-1]
 
 
+def install_lite_kernel(cache: Path) -> tuple[Path, Path]:
+    """``pip install --prefix <cache>/lite-kernel`` of :data:`LITE_KERNEL` (once); returns the folder to put on
+    the lite build's ``PYTHONPATH`` and the folder holding its JupyterLab extension."""
+    prefix = cache / "lite-kernel"
+
+    def found() -> tuple[Path, Path] | None:
+        package = next(prefix.glob("**/jupyterlite_pyodide_kernel/__init__.py"), None)
+        extension = next(prefix.glob(f"**/share/jupyter/labextensions/{KERNEL_EXTENSION}/package.json"), None)
+        if package is None or extension is None:
+            return None
+        return package.parents[1], extension.parents[2]
+
+    if found() is None:
+        _run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-warn-script-location",
+              "--prefix", str(prefix), *LITE_KERNEL], "pip install of the lite site's Pyodide kernel")
+    where = found()
+    if where is None:
+        raise VendorError(f"{LITE_KERNEL[0]} was installed into {prefix} but its package or its extension "
+                          f"({KERNEL_EXTENSION}) is not there")
+    return where
+
+
+def use_lite_kernel(site_packages: Path, labextensions: Path, lite_dir: Path) -> None:
+    """Let ``jupyter lite build`` (run by jupyterlite_sphinx in a subprocess of this one) find the kernel:
+    its package on ``PYTHONPATH``, its extension in the build configuration."""
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(site_packages)]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(site_packages), *paths])
+    config = {**BUILD_CONFIG, "FederatedExtensionAddon": {"extra_labextensions_path": [str(labextensions)]}}
+    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+
+
 # --- the lite folder ----------------------------------------------------------------------------
 LITE_CONFIG = {
     "jupyter-lite-schema-version": 0,
@@ -279,7 +317,9 @@ _HEADING_KEYS = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
 #: notebook in command mode to "move to the next heading / collapse": a reader's arrow key on a panel's slider
 #: would jump away instead of moving the slider, so the two bindings are switched off.
 SETTINGS_OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # the book's JupyterLab settings (bpcore/tools/lab_settings: no news, every cell drawn at once, so that
+    # jupyterlab-myst finds the targets of a chapter's cross-references), plus the two keys above
+    **json.loads((Path(__file__).resolve().parent / "lab_settings" / "overrides.json").read_text(encoding="utf-8")),
     "@jupyterlab/shortcuts-extension:shortcuts": {"shortcuts": [
         {"command": "notebook:move-cursor-heading-below-or-expand", "keys": ["ArrowRight"],
          "selector": _HEADING_KEYS, "disabled": True},
@@ -319,7 +359,7 @@ def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None 
     build_bpcore_wheel(index, fingerprint)
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(LITE_CONFIG, indent=1), encoding="utf-8")
     (lite_dir / OVERRIDES_FILE).write_text(json.dumps(SETTINGS_OVERRIDES, indent=1), encoding="utf-8")
-    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(BUILD_CONFIG, indent=1), encoding="utf-8")
+    use_lite_kernel(*install_lite_kernel(cache), lite_dir)
 
 
 def live_notebook(nb: dict[str, Any]) -> dict[str, Any]:
