@@ -24,6 +24,7 @@ from bpcore.tools.livepage import first_panel_cell, press_first_slider, run_to_f
 from bpcore.tools.staticserver import serve_directory
 
 REPO = Path(__file__).resolve().parents[1]
+COLD_S, WARM_S, PRESS_MS, SIZE_MB = 20.0, 8.0, 300.0, 60.0   # issue 12's targets
 HTML = REPO / "_build" / "html"
 
 
@@ -70,8 +71,10 @@ def main(presses: int = 6, only: list[str] | None = None) -> None:
     chapters = [p.stem for p in sorted((REPO / "book").glob("[0-9][0-9]_*.ipynb")) if not only or p.name[:2] in only]
     lite = HTML / "lite"
     maps = list(lite.rglob("*.map"))
-    print(f"lite site {folder_mb(lite):.1f} MB ({len(maps)} source maps); load average {os.getloadavg()[0]:.1f} "
+    size = folder_mb(lite)
+    print(f"lite site {size:.1f} MB ({len(maps)} source maps); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
+    rows: list[tuple[float, float, float]] = []
     print(f"{'chapter':28s} {'cold':>7s} {'warm':>7s} {'median':>8s} {'max':>8s}  presses")
     with serve_directory(HTML) as url, sync_playwright() as pw:
         browser = launch(pw)
@@ -97,6 +100,11 @@ def main(presses: int = 6, only: list[str] | None = None) -> None:
                 context.close()
             med = f"{np.median(lat):6.0f}ms {max(lat):6.0f}ms" if lat else "   no press redrew"
             print(f"{name:28s} {cold:6.1f}s {warm:6.1f}s {med}  {len(lat)}", flush=True)
+            rows.append((cold, warm, float(np.median(lat)) if lat else float("inf")))
+    met = [sum(r[k] <= limit for r in rows) for k, limit in enumerate((COLD_S, WARM_S, PRESS_MS))]
+    print(f"targets, of {len(rows)} chapters: cold <= {COLD_S:g} s: {met[0]}, warm <= {WARM_S:g} s: {met[1]}, "
+          f"key press median <= {PRESS_MS:g} ms: {met[2]}; lite site <= {SIZE_MB:g} MB: "
+          f"{'met' if size <= SIZE_MB and not maps else 'NOT met'}")
 
 
 if __name__ == "__main__":

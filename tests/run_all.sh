@@ -77,6 +77,7 @@ benchmarks() {
   $PY benchmarks/bench_panel.py || rc=1
   $PY benchmarks/bench_chapter_panels.py --repeats 10 || rc=1
   $PY benchmarks/bench_browser_panels.py --presses 6 || rc=1   # every chapter's first panel in JupyterLab
+  $PY benchmarks/bench_lite.py --only 03 08 11 || rc=1   # the live book (~50 s a chapter): the tested chapters
   return $rc
 }
 stage "benchmarks"       benchmarks
