@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import DECODE_JS
 
 from bpcore import figures as F
 from bpcore.tools import labserver
@@ -34,23 +35,7 @@ PANEL_CODE = f'from bpcore.widgets import training_panel\np = training_panel("mo
 # Plotly's figure data as plain JSON: typed arrays and {dtype, bdata, shape} objects become lists.
 READ_FIGURE = """() => {
   const gd = document.querySelector('.js-plotly-plot');
-  const decode = (v) => {
-    if (v === null || v === undefined) return v;
-    if (ArrayBuffer.isView(v)) return Array.from(v);
-    if (Array.isArray(v)) return v.map(decode);
-    if (typeof v === 'object' && 'bdata' in v) {
-      const kinds = {f4: Float32Array, f8: Float64Array, i1: Int8Array, i2: Int16Array, i4: Int32Array,
-                     u1: Uint8Array, u2: Uint16Array, u4: Uint32Array};
-      const bytes = Uint8Array.from(atob(v.bdata), c => c.charCodeAt(0));
-      const flat = Array.from(new kinds[v.dtype](bytes.buffer));
-      if (!v.shape || String(v.shape).indexOf(',') < 0) return flat;
-      const cols = Number(String(v.shape).split(',')[1]);
-      const rows = [];
-      for (let i = 0; i < flat.length; i += cols) rows.push(flat.slice(i, i + cols));
-      return rows;
-    }
-    return v;
-  };
+  const decode = """ + DECODE_JS + """;
   return {traces: gd.data.map(t => ({x: decode(t.x), y: decode(t.y)})),
           image: gd.layout.images[0].source,
           drawn: [...document.querySelectorAll('.js-plotly-plot image')].map(e => e.getAttribute('href')),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import DECODE_JS
 
 from bpcore.tools.livepage import READOUT, STATUS, first_panel_cell, press_first_slider, run_to_first_panel
 
@@ -22,29 +23,9 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 CHAPTERS = ["03_chain_rule", "08_mse_vs_cross_entropy", "11_vanishing_gradients"]
-# JupyterLite's console warnings that are not errors are ignored; these errors are JupyterLite's own
-# start-up noise for features the book does not use.
-IGNORED_ERRORS = ()
-
 READ_FIGURE = """() => {
   const gd = document.querySelector('.bpcore-panel .js-plotly-plot');
-  const decode = (v) => {
-    if (v === null || v === undefined) return null;
-    if (ArrayBuffer.isView(v)) return Array.from(v);
-    if (Array.isArray(v)) return v.map(decode);
-    if (typeof v === 'object' && 'bdata' in v) {
-      const kinds = {f4: Float32Array, f8: Float64Array, i1: Int8Array, i2: Int16Array, i4: Int32Array,
-                     u1: Uint8Array, u2: Uint16Array, u4: Uint32Array};
-      const bytes = Uint8Array.from(atob(v.bdata), c => c.charCodeAt(0));
-      const flat = Array.from(new kinds[v.dtype](bytes.buffer));
-      if (!v.shape || String(v.shape).indexOf(',') < 0) return flat;
-      const cols = Number(String(v.shape).split(',')[1]);
-      const rows = [];
-      for (let i = 0; i < flat.length; i += cols) rows.push(flat.slice(i, i + cols));
-      return rows;
-    }
-    return v;
-  };
+  const decode = """ + DECODE_JS + """;
   return gd.data.map(t => ({x: decode(t.x), y: decode(t.y), z: decode(t.z)}));
 }"""
 
