@@ -189,7 +189,13 @@ def _on_builder_inited(app: Any) -> None:
         lite.prepare_lite_dir(Path(app.srcdir) / app.config.jupyterlite_dir, _build_fingerprint(),
                               Path(pyodide_dir) if pyodide_dir else None)
         lite.stage_notebooks(toc_notebooks(Path(app.srcdir)),
-                             Path(app.srcdir) / app.config.jupyterlite_content_dir)
+                             Path(app.srcdir) / app.config.jupyterlite_content_dir, Path(app.srcdir))
+
+
+def _on_build_finished(app: Any, exception: Exception | None) -> None:
+    site = Path(app.outdir) / lite.LITE_SUBDIR
+    if exception is None and app.builder.format == "html" and site.is_dir():
+        lite.finish_site(site)
 
 
 def _drop_lite_page_assets(app: Any, config: Any) -> None:
@@ -265,6 +271,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _on_html_page_context)
     app.connect("html-page-context", _add_launch_header_button, priority=502)   # after the theme's own buttons
+    app.connect("build-finished", _on_build_finished, priority=900)   # after jupyterlite_sphinx's lite build
     # the book's own look and figure script (book/_static): Jupyter Book adds the *.css/*.js of a
     # top-level _static folder only, so they are named here
     app.add_css_file(BOOK_CSS)

