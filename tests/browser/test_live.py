@@ -115,6 +115,10 @@ def test_chapter_runs_live_in_the_browser(name, chapter_page, offline_page):
                 assert_same_numbers(shown[i][key], want_arr, f"{name}: trace {i} {key} after the key press "
                                                              f"({control}={value})")
         lite_page.screenshot(path=str(SCREENSHOTS / f"live_{name}.png"))
+        # the way back to the book's version: the install cell's link leads to this chapter's page
+        back = lite_page.locator(".jp-Cell").first.locator(".jp-OutputArea a")
+        assert back.inner_text() == "Back to this chapter in the book"
+        assert back.get_attribute("href") == chapter_page(name)
     except Exception:
         lite_page.screenshot(path=str(SCREENSHOTS / f"live_{name}_failure.png"))
         raise
