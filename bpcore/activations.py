@@ -33,7 +33,7 @@ def sigmoid(z: ArrayLike) -> Array:
     """
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def log_sigmoid(z: ArrayLike) -> Array:
@@ -108,8 +108,8 @@ def tanh(z: ArrayLike) -> Array:
     """
     z = np.asarray(z, dtype=float)
     e = np.expm1(-2.0 * np.abs(z))        # e^{-2|z|} - 1, in (-1, 0]
-    e /= -(2.0 + e)                        # (1 - e^{-2|z|}) / (1 + e^{-2|z|})
-    return np.copysign(e, z)
+    e /= 2.0 + e                           # -(1 - e^{-2|z|}) / (1 + e^{-2|z|}) = -tanh|z|
+    return np.copysign(e, z)               # |e| = tanh|z|, with the sign of z
 
 
 class Tanh(Activation):
@@ -129,7 +129,10 @@ class Tanh(Activation):
         return 1.0 - tanh(z) ** 2
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
-        return grad_a * (1.0 - a * a)
+        d = a * a
+        np.subtract(1.0, d, out=d)   # tanh'(z) = 1 - a^2, from the cached output
+        d *= grad_a
+        return d
 
 
 class ReLU(Activation):

@@ -205,7 +205,7 @@ def run_epoch(net: Network, opt: Optimizer, params: list[Array], X: Array, Y: Ar
             data_sum += net.objective(layers[-1], Yb, loss_fn) * len(Xb)
         if want_acc:
             correct += accuracy_of(layers[-1].a, Yb) * len(Xb)
-        for i, t in enumerate(layers):
+        for i, t in enumerate(layers if want_grad or want_delta else ()):
             if grad_sum is not None:
                 dW = t.dW.ravel()
                 grad_sum[i] += math.sqrt(dW @ dW)

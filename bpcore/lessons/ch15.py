@@ -305,10 +305,15 @@ class _CountingArray(np.ndarray):
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: object, **kwargs: object) -> object:
         plain = [np.asarray(x) if isinstance(x, _CountingArray) else x for x in inputs]
+        out = kwargs.get("out")
+        if isinstance(out, tuple):                  # in-place updates (z += b) write into a plain view
+            kwargs["out"] = tuple(np.asarray(x) if isinstance(x, _CountingArray) else x for x in out)
         if ufunc is np.matmul and method == "__call__":
             a, b = (np.asarray(x) for x in plain[:2])
             _CountingArray.counter.append(a.size * b.shape[-1])      # (n, k) @ (k, m): n·k·m multiply-adds
         result = getattr(ufunc, method)(*plain, **kwargs)
+        if isinstance(out, tuple) and len(out) == 1:
+            return out[0]
         return result.view(_CountingArray) if isinstance(result, np.ndarray) else result
 
 
