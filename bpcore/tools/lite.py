@@ -170,7 +170,7 @@ def fetch_pure_wheels(cache: Path) -> list[Path]:
     wanted = {(_key(spec.split("==")[0]), spec.split("==")[1]) for spec in PURE_WHEELS}
 
     def present() -> list[Path]:
-        return sorted(p for p in folder.glob("*.whl") if (_key(p.name.split("-")[0]), p.name.split("-")[1]) in wanted)
+        return sorted(p for p in folder.glob("*.whl") if wheel_project(p) in wanted)
 
     if len(present()) == len(PURE_WHEELS):
         return present()
@@ -198,6 +198,12 @@ def check_pure_wheels(wheels: list[Path]) -> None:
 # --- the verified Pyodide folder ----------------------------------------------------------------
 def _key(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def wheel_project(wheel: Path) -> tuple[str, str]:
+    """The normalised project name and the version in a wheel's file name (``name-version-...whl``)."""
+    name, version = wheel.name.split("-")[:2]
+    return _key(name), version
 
 
 def package_closure(lock: dict[str, Any], wanted: tuple[str, ...] = PYODIDE_PACKAGES) -> list[str]:
@@ -452,8 +458,8 @@ def newest_per_name(wheels: list[Path]) -> list[Path]:
 
     best: dict[str, Path] = {}
     for wheel in wheels:
-        name, version = _key(wheel.name.split("-")[0]), Version(wheel.name.split("-")[1])
-        if name not in best or version > Version(best[name].name.split("-")[1]):
+        name, version = wheel_project(wheel)
+        if name not in best or Version(version) > Version(wheel_project(best[name])[1]):
             best[name] = wheel
     return sorted(best.values())
 
@@ -467,7 +473,7 @@ def wheel_lock_entry(wheel: Path, file_name: str, known: set[str]) -> dict[str, 
     """
     from packaging.requirements import Requirement
 
-    name, version = wheel.name.split("-")[:2]
+    name, version = wheel_project(wheel)
     with zipfile.ZipFile(wheel) as zf:
         tops = sorted({n.split("/")[0].removesuffix(".py") for n in zf.namelist()
                        if not n.split("/")[0].endswith((".dist-info", ".data"))})
@@ -481,7 +487,7 @@ def wheel_lock_entry(wheel: Path, file_name: str, known: set[str]) -> dict[str, 
                 if _key(req.name) not in known:
                     raise VendorError(f"{wheel.name} needs {req.name}, which the live book does not ship")
                 depends.append(_key(req.name))
-    return {"name": _key(name), "version": version, "file_name": file_name, "install_dir": "site",
+    return {"name": name, "version": version, "file_name": file_name, "install_dir": "site",
             "sha256": sha256(wheel), "package_type": "package", "imports": tops, "depends": sorted(depends),
             "unvendored_tests": False}
 
@@ -490,11 +496,11 @@ def add_site_wheels(lock_path: Path, wheels: dict[str, Path]) -> dict[str, Any]:
     """Add a :func:`wheel_lock_entry` for each of ``wheels`` (served file name -> file) to the lock file at
     ``lock_path``, so that the kernel's start can load them (:data:`KERNEL_PRELOAD`); returns the lock."""
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
-    known = {_key(n) for n in lock["packages"]} | {_key(w.name.split("-")[0]) for w in wheels.values()}
+    known = {_key(n) for n in lock["packages"]} | {wheel_project(w)[0] for w in wheels.values()}
     for file_name, wheel in wheels.items():
         entry = wheel_lock_entry(wheel, file_name, known)
         lock["packages"][entry["name"]] = entry
-    missing = [n for n in KERNEL_PRELOAD if _key(n) not in {_key(k) for k in lock["packages"]}]
+    missing = [n for n in KERNEL_PRELOAD if _key(n) not in known]
     if missing:
         raise VendorError(f"the kernel is told to load {missing}, which the lock file does not list")
     lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True), encoding="utf-8")
