@@ -4,7 +4,9 @@ Serves the built book on 127.0.0.1 (bpcore.tools.staticserver) and, in Debian's 
 host blocked, for each chapter: launches its notebook in JupyterLite, runs it up to its first live panel and
 times launch -> panel drawn, cold (empty browser cache) and warm (the same browser context again), then presses
 the first slider ``--presses`` times (alternating direction) and times key press -> status line redrawn.
-Also prints the size of the lite site and of a chapter page's own downloads.
+Also prints the size of the lite site and of a chapter page's own downloads, and the floor under every launch:
+Pyodide alone (the site's own copy, started in a plain book page: core, then numpy, then IPython, which the
+kernel imports) and an empty notebook in the lite app (kernel idle, then ``1 + 1`` printed).
 
     python benchmarks/bench_lite.py [--presses 6] [--only 03 08 11]
 
@@ -70,6 +72,65 @@ def page_weight(context, url: str, name: str) -> tuple[float, int]:
     return sum(sizes) / 1e6, len(lite)
 
 
+PYODIDE_ALONE = """async (index) => {
+    const t0 = performance.now(), marks = {};
+    await new Promise((ok, fail) => { const s = document.createElement('script');
+        s.src = index + 'pyodide.js'; s.onload = ok; s.onerror = fail; document.head.appendChild(s); });
+    const py = await loadPyodide({indexURL: index});
+    marks.core = performance.now() - t0;
+    await py.loadPackage(['numpy']); py.runPython('import numpy');
+    marks.numpy = performance.now() - t0;
+    await py.loadPackage(['ipython']); py.runPython('import IPython');
+    marks.ipython = performance.now() - t0;
+    return marks; }"""
+
+
+def pyodide_alone(context, url: str) -> dict[str, float]:
+    """Seconds until the site's Pyodide is up, has imported numpy, and has imported IPython, started in a plain
+    page of the book (no JupyterLite): what any launch pays before the app and the chapter."""
+    page = context.new_page()
+    page.goto(f"{url}/book/index.html", wait_until="load")
+    marks = page.evaluate(PYODIDE_ALONE, f"{url}/lite/static/pyodide/")
+    page.close()
+    return {k: v / 1000 for k, v in marks.items()}
+
+
+def empty_notebook(context, url: str) -> tuple[float, float]:
+    """The lite app with a new, empty notebook: seconds to the kernel's first "Idle", and to ``1 + 1`` printed."""
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(f"{url}/lite/lab/index.html")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:create-new')",
+                           timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:create-new', {kernelName: 'python'})")
+    page.wait_for_function(IDLE, timeout=300_000)
+    idle = time.perf_counter() - start
+    page.evaluate("""() => { window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource('1 + 1');
+        return window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')].some(e => e.innerText.trim() === '2')",
+                           timeout=120_000)
+    done = time.perf_counter() - start
+    page.close()
+    return idle, done
+
+
+def floor(browser, url: str) -> None:
+    """Print the launch's floor (cold, then warm in the same browser context): see the module docstring."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    try:
+        for run in ("cold", "warm"):
+            alone = pyodide_alone(context, url)
+            print(f"floor, {run}: Pyodide alone {alone['core']:.1f} s, with numpy {alone['numpy']:.1f} s, "
+                  f"with IPython {alone['ipython']:.1f} s", flush=True)
+        for run in ("cold", "warm"):
+            idle, done = empty_notebook(context, url)
+            print(f"floor, {run}: an empty notebook in the lite app: kernel idle {idle:.1f} s, 1 + 1 printed {done:.1f} s",
+                  flush=True)
+    finally:
+        context.close()
+
+
 def main(presses: int = 6, only: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
     chapters = [p.stem for p in sorted((REPO / "book").glob("[0-9][0-9]_*.ipynb")) if not only or p.name[:2] in only]
@@ -79,12 +140,13 @@ def main(presses: int = 6, only: list[str] | None = None) -> None:
     print(f"lite site {size:.1f} MB ({len(maps)} source maps); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
     rows: list[tuple[float, float, float]] = []
-    print(f"{'chapter':28s} {'cold':>7s} {'warm':>7s} {'median':>8s} {'max':>8s}  presses  "
-          f"(kernel ready cold/warm: the rest is running the chapter's cells)")
     with serve_directory(HTML) as url, sync_playwright() as pw:
         browser = launch(pw)
         weight, lite_requests = page_weight(browser.new_context(), url, chapters[0])
         print(f"chapter page {chapters[0]}: {weight:.2f} MB downloaded, {lite_requests} requests to the lite site")
+        floor(browser, url)
+        print(f"{'chapter':28s} {'cold':>7s} {'warm':>7s} {'median':>8s} {'max':>8s}  presses  "
+              f"(kernel ready cold/warm: the rest is running the chapter's cells)")
         for name in chapters:
             try:
                 cell = first_panel_cell(REPO / "book" / f"{name}.ipynb")
