@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -231,3 +233,36 @@ def test_wheels_lose_their_front_end_files_and_plotly_its_unused_parts(tmp_path)
         assert zf.namelist() == ["plotly/__init__.py", "plotly-7.1.0.dist-info/RECORD"]
         assert zf.read("plotly-7.1.0.dist-info/RECORD").decode() == "plotly/__init__.py,,\n"
     assert lite.unused_in_kernel(Path("anywidget-0.11.0-py3-none-any.whl")) == ("anywidget-0.11.0.data/",)
+
+
+def test_an_official_pyodide_folder_gives_the_same_site_as_the_default_path(tmp_path, monkeypatch):
+    """``BPCORE_PYODIDE_DIR`` with real files: a folder laid out like Pyodide 0.27.7's release (the npm package's
+    core and official lock file, every WebAssembly wheel the carrier has beside them) gives the lite site the
+    same ``static/pyodide`` as the default path (npm + the carrier), byte for byte. The lock file differs only
+    in bpcore's own wheel, which is built anew each time. Downloads into the build's cache when it is empty."""
+    cache = lite.cache_dir()
+    core = lite.fetch_pyodide_core(cache)
+    official = tmp_path / "pyodide-0.27.7"
+    shutil.copytree(core, official)
+    with zipfile.ZipFile(lite.fetch_wheel_carrier(cache)) as carrier:
+        for info in carrier.infolist():
+            name = info.filename[len(lite.CARRIER_ASSETS):]
+            if info.filename.startswith(lite.CARRIER_ASSETS) and name and "/" not in name:
+                (official / name).write_bytes(carrier.read(info))
+    fingerprint = "0" * 64
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))   # use_lite_kernel changes it: undo after
+    lite.prepare_lite_dir(tmp_path / "default", fingerprint, cache=cache)
+    lite.prepare_lite_dir(tmp_path / "official", fingerprint, pyodide_dir=official, cache=cache)
+
+    def runtime(site: Path) -> tuple[dict[str, str], dict]:
+        folder = site / "static" / "pyodide"
+        files = {p.name: lite.sha256(p) for p in folder.iterdir() if p.name != lite.LOCK_FILE}
+        lock = json.loads((folder / lite.LOCK_FILE).read_text())
+        lock["packages"]["bpcore"].pop("sha256")
+        return files, lock
+
+    default, got = runtime(tmp_path / "default"), runtime(tmp_path / "official")
+    assert "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl" in default[0]
+    assert got == default
+    assert (tmp_path / "official" / "jupyter-lite.json").read_bytes() == \
+        (tmp_path / "default" / "jupyter-lite.json").read_bytes()
