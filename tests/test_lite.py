@@ -179,8 +179,15 @@ def test_finish_site_drops_font_fallbacks_and_checks_every_locked_file(tmp_path)
     (tmp_path / "pypi" / "a.whl").write_bytes(b"wheel a")
     entry = {"file_name": "../../pypi/a.whl", "sha256": hashlib.sha256(b"wheel a").hexdigest()}
     (pyodide / lite.LOCK_FILE).write_text(json.dumps({"packages": {"a": entry}}))
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "favicon.ico").write_bytes(b"icon")
+    (tmp_path / "lab" / "index.html").write_text("<html>\n  <head>\n    <title>JupyterLite</title>\n  </head>\n</html>")
     lite.finish_site(tmp_path)
     assert sorted(p.name for p in build.iterdir()) == ["MathJax_Main-Regular.woff", "fa-solid-900.woff2", "lab"]
+    page = (tmp_path / "lab" / "index.html").read_text()
+    assert page.count(lite.FAVICON_LINK) == 1 and page.index(lite.FAVICON_LINK) < page.index("<title>")
+    lite.finish_site(tmp_path)                                     # a second run adds no second link
+    assert (tmp_path / "lab" / "index.html").read_text() == page
     (tmp_path / "pypi" / "a.whl").write_bytes(b"another wheel")
     with pytest.raises(lite.VendorError, match="is not the file the lite site's lock file lists for a"):
         lite.finish_site(tmp_path)

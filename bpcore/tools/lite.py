@@ -513,15 +513,29 @@ def add_site_wheels(lock_path: Path, wheels: dict[str, Path]) -> dict[str, Any]:
 FONT_FALLBACKS = (".eot", ".svg", ".ttf", ".woff")
 
 
+FAVICON_LINK = '<link rel="icon" type="image/x-icon" href="./favicon.ico" />'
+
+
+def link_favicon(page: Path) -> None:
+    """Name the app's own icon (``favicon.ico`` beside its ``page``) in the page's ``<head>``. JupyterLite's page
+    names none, so the browser asks the host's root for ``/favicon.ico``: a 404, logged as a console error."""
+    html = page.read_text(encoding="utf-8")
+    if 'rel="icon"' not in html:
+        page.write_text(html.replace("<head>", f"<head>\n    {FAVICON_LINK}", 1), encoding="utf-8")
+
+
 def finish_site(site: Path) -> None:
     """Last step of the book build, on the built lite site ``site``: drop the font files no browser that runs
     it fetches (:data:`FONT_FALLBACKS` of a font that also comes as woff2) and the apps the book does not open
-    (:func:`prune_apps`), and check that every file in the lock file is served at the path it names, with its
-    sha256 (:class:`VendorError` otherwise)."""
+    (:func:`prune_apps`), give the kept apps' pages their icon (:func:`link_favicon`), and check that every file
+    in the lock file is served at the path it names, with its sha256 (:class:`VendorError` otherwise)."""
     for woff2 in sorted((site / "build").glob("*.woff2")):
         for ext in FONT_FALLBACKS:
             woff2.with_suffix(ext).unlink(missing_ok=True)
     prune_apps(site)
+    for app in LITE_APPS:
+        if (site / app / "favicon.ico").is_file():
+            link_favicon(site / app / "index.html")
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / LOCK_FILE).read_text(encoding="utf-8"))
     for name, entry in lock["packages"].items():

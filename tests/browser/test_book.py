@@ -72,6 +72,22 @@ def test_built_html_loads_nothing_remote(book_url: str) -> None:
     assert sorted(remote) == []
 
 
+ICON = re.compile(r"<link\b[^>]*\brel=[\"']icon[\"'][^>]*\bhref=[\"']([^\"']+)[\"']", re.IGNORECASE)
+
+
+def test_every_page_names_an_icon_it_serves(book_url: str) -> None:
+    """Every page of the book, and the live book's app page, links its own icon: a page without one makes the
+    browser ask the host's root for /favicon.ico (a 404 and a console error on most hosts; Playwright's offline
+    routing hides that request, so the page tests cannot see it)."""
+    pages = [HTML_DIR / f"{doc}.html" for doc in PAGES] + [HTML_DIR / "lite" / "lab" / "index.html"]
+    missing = []
+    for page in pages:
+        found = ICON.findall(page.read_text(encoding="utf-8"))
+        if not found or not (page.parent / found[0].split("?")[0]).resolve().is_file():
+            missing.append(f"{page.relative_to(HTML_DIR)}: {found}")
+    assert missing == []
+
+
 CHANGED_JS = """([i, s, before, target]) => {
   const gd = document.querySelectorAll('.plotly-graph-div')[i];
   const {sliders, ...layout} = gd.layout;
