@@ -182,18 +182,24 @@ def test_finish_site_drops_font_fallbacks_and_checks_every_locked_file(tmp_path)
     (tmp_path / "lab").mkdir()
     (tmp_path / "lab" / "favicon.ico").write_bytes(b"icon")
     (tmp_path / "lab" / "index.html").write_text("<html>\n  <head>\n    <title>JupyterLite</title>\n  </head>\n</html>")
-    lite.finish_site(tmp_path)
+    lite_dir = tmp_path / "lite_dir"
+    with pytest.raises(lite.VendorError, match="plotly's widget bundle .* is missing"):
+        lite.finish_site(tmp_path, lite_dir)
+    (lite_dir / lite.WIDGET_BUNDLE_SITE_FILE).parent.mkdir(parents=True)
+    (lite_dir / lite.WIDGET_BUNDLE_SITE_FILE).write_bytes(b"bundle")
+    lite.finish_site(tmp_path, lite_dir)
+    assert (tmp_path / lite.WIDGET_BUNDLE_SITE_FILE).read_bytes() == b"bundle"
     assert sorted(p.name for p in build.iterdir()) == ["MathJax_Main-Regular.woff", "fa-solid-900.woff2", "lab"]
     page = (tmp_path / "lab" / "index.html").read_text()
     assert page.count(lite.FAVICON_LINK) == 1 and page.index(lite.FAVICON_LINK) < page.index("<title>")
-    lite.finish_site(tmp_path)                                     # a second run adds no second link
+    lite.finish_site(tmp_path, lite_dir)                           # a second run adds no second link
     assert (tmp_path / "lab" / "index.html").read_text() == page
     (tmp_path / "pypi" / "a.whl").write_bytes(b"another wheel")
     with pytest.raises(lite.VendorError, match="is not the file the lite site's lock file lists for a"):
-        lite.finish_site(tmp_path)
+        lite.finish_site(tmp_path, lite_dir)
     (tmp_path / "pypi" / "a.whl").unlink()
     with pytest.raises(lite.VendorError, match=r"lists \.\./\.\./pypi/a\.whl \(a\); it is not at"):
-        lite.finish_site(tmp_path)
+        lite.finish_site(tmp_path, lite_dir)
 
 
 def test_prune_apps_keeps_lab_and_the_chunks_it_loads(tmp_path):
@@ -240,6 +246,42 @@ def test_wheels_lose_their_front_end_files_and_plotly_its_unused_parts(tmp_path)
         assert zf.namelist() == ["plotly/__init__.py", "plotly-7.1.0.dist-info/RECORD"]
         assert zf.read("plotly-7.1.0.dist-info/RECORD").decode() == "plotly/__init__.py,,\n"
     assert lite.unused_in_kernel(Path("anywidget-0.11.0-py3-none-any.whl")) == ("anywidget-0.11.0.data/",)
+
+
+def test_plotlys_widget_bundle_is_served_once_and_the_wheel_carries_the_loader(tmp_path):
+    import base64
+    import gzip
+    wheel = tmp_path / "plotly-7.1.0-py3-none-any.whl"
+    bundle = b"export{a as FigureModel,b as FigureView,c as default}" * 1000
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("plotly/__init__.py", "x")
+        zf.writestr(lite.PLOTLY_WIDGET_BUNDLE, bundle)
+        zf.writestr("plotly-7.1.0.dist-info/RECORD",
+                    f"plotly/__init__.py,,\n{lite.PLOTLY_WIDGET_BUNDLE},sha256=old,{len(bundle)}\n")
+    replace = lite.widget_bundle_once(wheel, tmp_path / "lite")
+    served = tmp_path / "lite" / lite.WIDGET_BUNDLE_SITE_FILE
+    assert gzip.decompress(served.read_bytes()) == bundle
+    first = served.read_bytes()
+    lite.widget_bundle_once(wheel, tmp_path / "lite")
+    assert served.read_bytes() == first                                  # reproducible: no time stamp inside
+    slim = lite.slim_wheel(wheel, tmp_path / "out", lite.unused_in_kernel(wheel), replace)
+    loader = lite.WIDGET_LOADER.read_bytes()
+    with zipfile.ZipFile(slim) as zf:
+        assert zf.read(lite.PLOTLY_WIDGET_BUNDLE) == loader
+        digest = base64.urlsafe_b64encode(hashlib.sha256(loader).digest()).rstrip(b"=").decode()
+        assert zf.read("plotly-7.1.0.dist-info/RECORD").decode() == \
+            f"plotly/__init__.py,,\n{lite.PLOTLY_WIDGET_BUNDLE},sha256={digest},{len(loader)}\n"
+    # the loader fetches the file the build writes (relative to the app's page, lite/lab/) and re-exports
+    # what the bundle exports
+    text = loader.decode()
+    assert f'"../{lite.WIDGET_BUNDLE_SITE_FILE}"' in text
+    assert all(f"export {what}" in text for what in ("const FigureModel", "const FigureView", "default"))
+    with pytest.raises(lite.VendorError, match="has no plotly/missing.js to replace"):
+        lite.slim_wheel(slim, tmp_path / "again", (), {"plotly/missing.js": b""})
+    without = tmp_path / "old" / wheel.name
+    lite.slim_wheel(wheel, tmp_path / "old", (lite.PLOTLY_WIDGET_BUNDLE,))
+    with pytest.raises(lite.VendorError, match="has no plotly/package_data/widgetbundle.js: FigureWidget's front"):
+        lite.widget_bundle_once(without, tmp_path / "lite")
 
 
 def test_an_official_pyodide_folder_gives_the_same_site_as_the_default_path(tmp_path, monkeypatch):

@@ -195,7 +195,7 @@ def _on_builder_inited(app: Any) -> None:
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
     site = Path(app.outdir) / lite.LITE_SUBDIR
     if exception is None and app.builder.format == "html" and site.is_dir():
-        lite.finish_site(site)
+        lite.finish_site(site, Path(app.srcdir) / app.config.jupyterlite_dir)
 
 
 def _drop_lite_page_assets(app: Any, config: Any) -> None:

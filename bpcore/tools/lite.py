@@ -12,7 +12,8 @@ written.  Everything the browser needs is vendored, offline, and checked:
   lock file (:class:`VendorError` on any mismatch), and the lock file is trimmed to what is shipped;
 * pure-Python wheels (:data:`PURE_WHEELS`: ipywidgets, plotly, anywidget and their dependencies) and a
   wheel of ``bpcore`` built from the checkout, in the lite site's own package index (``pypi/``), with the
-  PyPI fallback off.
+  PyPI fallback off.  plotly's 5 MB FigureWidget front end is served once beside them and loaded once per
+  page (:func:`widget_bundle_once`), not sent and evaluated again with every FigureWidget.
 
 Downloads (``npm pack``, ``pip download``) happen once, into :func:`cache_dir` (git-ignored).  With
 ``BPCORE_PYODIDE_DIR=/path/to/pyodide`` (an official Pyodide 0.27 distribution folder, for people who have
@@ -29,6 +30,8 @@ and checks the lock file against the files served.
 """
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import json
 import os
@@ -287,21 +290,58 @@ def unused_in_kernel(wheel: Path) -> tuple[str, ...]:
     return (f"{stem}.data/", *(PLOTLY_UNUSED if wheel.name.startswith("plotly-") else ()))
 
 
-def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...]) -> Path:
+def record_line(member: str, data: bytes) -> str:
+    """A wheel's RECORD line for ``member`` with contents ``data``: ``path,sha256=<urlsafe base64>,size``."""
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{member},sha256={digest},{len(data)}\n"
+
+
+def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...], replace: dict[str, bytes] | None = None) -> Path:
     """Copy the wheel ``src`` into the folder ``dest`` without the members starting with ``unused`` (and their
-    RECORD lines); returns the new file."""
+    RECORD lines), and with the members named in ``replace`` holding the given contents instead (RECORD
+    updated); returns the new file."""
+    replace = replace or {}
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / src.name
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        missing = set(replace) - set(zin.namelist())
+        if missing:
+            raise VendorError(f"{src.name} has no {sorted(missing)[0]} to replace")
         for info in zin.infolist():
             if info.filename.startswith(unused):
                 continue
-            data = zin.read(info)
+            data = replace[info.filename] if info.filename in replace else zin.read(info)
             if info.filename.endswith(".dist-info/RECORD"):
-                lines = data.decode().splitlines(keepends=True)
-                data = "".join(line for line in lines if not line.startswith(unused)).encode()
+                kept = []
+                for line in data.decode().splitlines(keepends=True):
+                    member = line.split(",")[0]
+                    if not member.startswith(unused):
+                        kept.append(record_line(member, replace[member]) if member in replace else line)
+                data = "".join(kept).encode()
             zout.writestr(info, data, compresslevel=9)
     return target
+
+
+#: plotly's FigureWidget front end (the anywidget ``_esm`` of every FigureWidget): 5 MB with plotly.js inside.
+#: anywidget sends it with each widget and evaluates each copy anew, so the live book serves it once
+#: (:data:`WIDGET_BUNDLE_SITE_FILE`, gzip) and the kernel's plotly carries :data:`WIDGET_LOADER` in its place
+PLOTLY_WIDGET_BUNDLE = "plotly/package_data/widgetbundle.js"
+WIDGET_BUNDLE_SITE_FILE = "static/plotly/widgetbundle.js.gz"   # in the lite site; the loader names this path
+WIDGET_LOADER = Path(__file__).with_name("lite_assets") / "plotly_widget_loader.js"
+
+
+def widget_bundle_once(plotly_wheel: Path, lite_dir: Path) -> dict[str, bytes]:
+    """Write the widget bundle of ``plotly_wheel`` to ``lite_dir / WIDGET_BUNDLE_SITE_FILE`` (gzip, reproducible)
+    and return what :func:`slim_wheel` puts in its place: the loader, which fetches and evaluates the bundle
+    once per page and hands every FigureWidget that one module."""
+    with zipfile.ZipFile(plotly_wheel) as zf:
+        if PLOTLY_WIDGET_BUNDLE not in zf.namelist():
+            raise VendorError(f"{plotly_wheel.name} has no {PLOTLY_WIDGET_BUNDLE}: FigureWidget's front end moved")
+        bundle = zf.read(PLOTLY_WIDGET_BUNDLE)
+    target = lite_dir / WIDGET_BUNDLE_SITE_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(gzip.compress(bundle, compresslevel=9, mtime=0))
+    return {PLOTLY_WIDGET_BUNDLE: WIDGET_LOADER.read_bytes()}
 
 
 # --- bpcore's wheel -----------------------------------------------------------------------------
@@ -437,7 +477,8 @@ def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None 
     pure = fetch_pure_wheels(cache)
     check_pure_wheels(pure)
     for wheel in pure:
-        slim_wheel(wheel, index, unused_in_kernel(wheel))
+        replace = widget_bundle_once(wheel, lite_dir) if wheel_project(wheel)[0] == "plotly" else None
+        slim_wheel(wheel, index, unused_in_kernel(wheel), replace)
     build_bpcore_wheel(index, fingerprint)
     kernel_site, labextensions = install_lite_kernel(cache)
     kernel_index = labextensions / KERNEL_EXTENSION / "static" / "pypi"
@@ -524,11 +565,18 @@ def link_favicon(page: Path) -> None:
         page.write_text(html.replace("<head>", f"<head>\n    {FAVICON_LINK}", 1), encoding="utf-8")
 
 
-def finish_site(site: Path) -> None:
-    """Last step of the book build, on the built lite site ``site``: drop the font files no browser that runs
-    it fetches (:data:`FONT_FALLBACKS` of a font that also comes as woff2) and the apps the book does not open
-    (:func:`prune_apps`), give the kept apps' pages their icon (:func:`link_favicon`), and check that every file
-    in the lock file is served at the path it names, with its sha256 (:class:`VendorError` otherwise)."""
+def finish_site(site: Path, lite_dir: Path) -> None:
+    """Last step of the book build, on the built lite site ``site`` (``lite_dir``: what :func:`prepare_lite_dir`
+    filled): drop the font files no browser that runs it fetches (:data:`FONT_FALLBACKS` of a font that also
+    comes as woff2) and the apps the book does not open (:func:`prune_apps`), give the kept apps' pages their
+    icon (:func:`link_favicon`), add plotly's widget bundle (:func:`widget_bundle_once`; ``jupyter lite build``
+    copies only Pyodide from ``lite_dir/static``), and check that every file in the lock file is served at the
+    path it names, with its sha256 (:class:`VendorError` otherwise)."""
+    bundle = lite_dir / WIDGET_BUNDLE_SITE_FILE
+    if not bundle.is_file():
+        raise VendorError(f"plotly's widget bundle {bundle} is missing: prepare_lite_dir writes it")
+    (site / WIDGET_BUNDLE_SITE_FILE).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(bundle, site / WIDGET_BUNDLE_SITE_FILE)
     for woff2 in sorted((site / "build").glob("*.woff2")):
         for ext in FONT_FALLBACKS:
             woff2.with_suffix(ext).unlink(missing_ok=True)
