@@ -155,7 +155,7 @@ def depth_panel(X: Array, y: Array, epochs: int = 30, lr: float = 1.5, width: in
     max_depth = 8
     bounds = F.grid_bounds(X)
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1,
-                        subplot_titles=("Decision boundary", "Training loss", "Gradient norm ‖∂L/∂Wˡ‖ per layer"))
+                        subplot_titles=("Decision boundary", "Training loss", "Gradient norm per layer"))
     points = F.decision_boundary_traces()[1].update(name="training points", **F.points_data(X, y))
     fig.add_trace(points, 1, 1)
     loss, _, diverged = F.loss_curves_traces()

@@ -74,7 +74,7 @@ def batchnorm_panel(X: Array, y: Array, epochs: int = 15, width: int = 8, max_de
     norms per layer.  X: ``(n_samples, 2)``, y: ``(n_samples,)`` labels 0/1."""
     X, y = np.asarray(X, float), np.asarray(y)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
-                        subplot_titles=("Training loss", "Gradient norm ‖∂L/∂Wˡ‖ in the first epoch"))
+                        subplot_titles=("Training loss", "Gradient norm in the first epoch"))
     for bn in (False, True):
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=NAMES[bn], legendgroup=str(bn),
                                  line=dict(color=COLOURS[bn], width=2.5)), 1, 1)
