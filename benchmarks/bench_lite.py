@@ -114,10 +114,16 @@ def empty_notebook(context, url: str) -> tuple[float, float]:
     return idle, done
 
 
-def floor(browser, url: str) -> None:
-    """Print the launch's floor (cold, then warm in the same browser context): see the module docstring."""
+def offline_context(browser):
+    """A fresh browser context (empty cache) that may only talk to 127.0.0.1."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    return context
+
+
+def floor(browser, url: str) -> None:
+    """Print the launch's floor (cold, then warm in the same browser context): see the module docstring."""
+    context = offline_context(browser)
     try:
         for run in ("cold", "warm"):
             alone = pyodide_alone(context, url)
@@ -153,8 +159,7 @@ def main(presses: int = 6, only: list[str] | None = None) -> None:
             except ValueError:
                 print(f"{name:28s} no live panel")
                 continue
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            context = offline_context(browser)
             try:
                 page, kernel_cold, cold = open_chapter(context, url, name, cell)
                 page.close()

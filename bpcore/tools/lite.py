@@ -286,8 +286,14 @@ def unused_in_kernel(wheel: Path) -> tuple[str, ...]:
     """Members of a pure-Python ``wheel`` that the browser's kernel never uses: its ``<name>-<version>.data/``
     folder (JupyterLab and notebook front-end files: the lite app has its extensions from the build, see
     :data:`LITE_EXTENSIONS`), and for plotly :data:`PLOTLY_UNUSED`."""
-    stem = "-".join(wheel.name.split("-")[:2])
-    return (f"{stem}.data/", *(PLOTLY_UNUSED if wheel.name.startswith("plotly-") else ()))
+    stem = "-".join(wheel.name.split("-")[:2])   # as the wheel spells it (wheel_project normalises the name)
+    return (f"{stem}.data/", *(PLOTLY_UNUSED if is_plotly(wheel) else ()))
+
+
+def is_plotly(wheel: Path) -> bool:
+    """Whether ``wheel`` is plotly's: the one wheel the live book trims and changes (:data:`PLOTLY_UNUSED`,
+    :func:`widget_bundle_once`)."""
+    return wheel_project(wheel)[0] == "plotly"
 
 
 def record_line(member: str, data: bytes) -> str:
@@ -477,7 +483,7 @@ def prepare_lite_dir(lite_dir: Path, fingerprint: str, pyodide_dir: Path | None 
     pure = fetch_pure_wheels(cache)
     check_pure_wheels(pure)
     for wheel in pure:
-        replace = widget_bundle_once(wheel, lite_dir) if wheel_project(wheel)[0] == "plotly" else None
+        replace = widget_bundle_once(wheel, lite_dir) if is_plotly(wheel) else None
         slim_wheel(wheel, index, unused_in_kernel(wheel), replace)
     build_bpcore_wheel(index, fingerprint)
     kernel_site, labextensions = install_lite_kernel(cache)
