@@ -71,3 +71,39 @@ def test_every_reference_resolves_within_its_notebook(path):
     nb = nbformat.read(path, as_version=4)
     text = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert unresolvable_in_the_notebook(text) == []
+
+
+#: ```name```, ```module.name``` or ```name()``` in the prose: code the reader is told to look at
+CODE_NAME = re.compile(r"`((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?:\(\))?`")
+#: names of other libraries the prose quotes: PyTorch and JAX in chapter 16's comparison
+FOREIGN_ROOTS = {"torch", "jax", "optimizer"}
+FOREIGN_NAMES = {"cross_entropy", "grad_fn", "requires_grad", "zero_grad"}
+BPCORE_SOURCE = "\n".join(p.read_text() for p in sorted((BOOK.parent / "bpcore").rglob("*.py")))
+
+
+def stale_names(markdown: str, code: str) -> list[str]:
+    """Names in backquotes that look like code (dotted, or with an underscore) but occur neither in bpcore's
+    source nor in the notebook's own code cells: a renamed function the prose still calls by its old name."""
+    stale = []
+    for m in CODE_NAME.finditer(markdown):
+        full = m.group(1)
+        last = full.split(".")[-1]
+        if ("_" not in last and "." not in full) or full.split(".")[0] in FOREIGN_ROOTS or last in FOREIGN_NAMES:
+            continue
+        if not re.search(rf"\b{re.escape(last)}\b", BPCORE_SOURCE + "\n" + code):
+            stale.append(full)
+    return stale
+
+
+def test_stale_name_detector():
+    assert stale_names("It runs after `_forward`, which ...", "") == ["_forward"]
+    assert stale_names("It runs after `forward_pass`; see `bpcore.train()` and `torch.no_grad`.", "") == []
+    assert stale_names("`my_helper` below", "def my_helper(): pass") == []
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
+def test_the_prose_names_only_code_that_exists(path):
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    stale = [n for c in nb.cells if c.cell_type == "markdown" for n in stale_names(c.source, code)]
+    assert not stale, f"{path.name} names code that exists neither in bpcore nor in its cells: {stale}"
