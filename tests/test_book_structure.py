@@ -237,6 +237,31 @@ def test_cache_is_emptied_when_bpcore_changes(tmp_path: Path) -> None:
     assert not (cache / "executed.ipynb").exists()
 
 
+def test_each_twin_launches_its_own_cell() -> None:
+    """The "Run live" link beside a static twin names the notebook cell that shows the twin (myst-nb's
+    ``cell_index`` on the cell's container), in page order, also when one cell shows two twins."""
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    from bpcore.tools.build import TWIN_START, twin_cells, with_twin_launches
+
+    doctree = new_document("chapter")
+    for index, outputs in ((2, [TWIN_START + "a</div>"]), (4, ["<p>no twin</p>"]),
+                           (7, [TWIN_START + "b</div>", "<i>text</i>" + TWIN_START + "c</div>"])):
+        cell = nodes.container(nb_element="cell_code", cell_index=index)
+        cell += [nodes.raw("", html, format="html") for html in outputs]
+        doctree += cell
+    doctree += nodes.raw("", "<p>not a cell</p>", format="html")
+    assert twin_cells(doctree) == [2, 7, 7]
+    body = "<p>x</p>" + TWIN_START + "a</div>" + TWIN_START + "b</div>" + TWIN_START + "c</div>"
+    linked = with_twin_launches(body, ["#one", "#two", "#three"])
+    assert [linked.index(f'href="{u}"') < linked.index(TWIN_START + t) for u, t in
+            (("#one", "a"), ("#two", "b"), ("#three", "c"))] == [True] * 3
+    assert linked.index('href="#two"') > linked.index(TWIN_START + "a")
+    with pytest.raises(ValueError, match="3 static twins, but 2 launch links"):
+        with_twin_launches(body, ["#one", "#two"])
+
+
 def test_toc_files_reads_parts_in_order(tmp_path: Path) -> None:
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/index\nparts:\n"

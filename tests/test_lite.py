@@ -81,6 +81,11 @@ def test_launch_url_is_relative_to_the_page():
     assert lite.launch_url("book/03_chain_rule", "03_chain_rule.ipynb") == \
         "../lite/lab/index.html?path=03_chain_rule.ipynb"
     assert lite.launch_url("index", "a.ipynb") == "lite/lab/index.html?path=a.ipynb"
+    assert lite.launch_url("book/03_chain_rule", "03_chain_rule.ipynb", "fc7aa160") == \
+        "../lite/lab/index.html?path=03_chain_rule.ipynb#cell-id=fc7aa160"
+    for bad in ("", "a b", "x#y", "a" * 65):
+        with pytest.raises(ValueError, match="cell id"):
+            lite.launch_url("book/x", "x.ipynb", bad)
 
 
 def test_jupyterlab_does_not_load_the_lite_kernels_extension():
@@ -181,7 +186,8 @@ def test_finish_site_drops_font_fallbacks_and_checks_every_locked_file(tmp_path)
     (pyodide / lite.LOCK_FILE).write_text(json.dumps({"packages": {"a": entry}}))
     (tmp_path / "lab").mkdir()
     (tmp_path / "lab" / "favicon.ico").write_bytes(b"icon")
-    (tmp_path / "lab" / "index.html").write_text("<html>\n  <head>\n    <title>JupyterLite</title>\n  </head>\n</html>")
+    (tmp_path / "lab" / "index.html").write_text("<html>\n  <head>\n    <title>JupyterLite</title>\n  </head>\n"
+                                                 "  <body>\n  </body>\n</html>")
     lite_dir = tmp_path / "lite_dir"
     with pytest.raises(lite.VendorError, match="plotly's widget bundle .* is missing"):
         lite.finish_site(tmp_path, lite_dir)
@@ -192,7 +198,9 @@ def test_finish_site_drops_font_fallbacks_and_checks_every_locked_file(tmp_path)
     assert sorted(p.name for p in build.iterdir()) == ["MathJax_Main-Regular.woff", "fa-solid-900.woff2", "lab"]
     page = (tmp_path / "lab" / "index.html").read_text()
     assert page.count(lite.FAVICON_LINK) == 1 and page.index(lite.FAVICON_LINK) < page.index("<title>")
-    lite.finish_site(tmp_path, lite_dir)                           # a second run adds no second link
+    assert page.count(lite.CHAPTER_LAUNCH_TAG) == 1 and lite.CHAPTER_LAUNCH.read_text() in page
+    assert page.index(lite.CHAPTER_LAUNCH_TAG) < page.index("</body>")
+    lite.finish_site(tmp_path, lite_dir)                           # a second run adds no second link or script
     assert (tmp_path / "lab" / "index.html").read_text() == page
     (tmp_path / "pypi" / "a.whl").write_bytes(b"another wheel")
     with pytest.raises(lite.VendorError, match="is not the file the lite site's lock file lists for a"):

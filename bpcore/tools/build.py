@@ -20,7 +20,8 @@ The module is also a Sphinx extension, listed in ``_config.yml``
 * prepares the live book (:mod:`bpcore.tools.lite`: verified Pyodide, package index with a ``bpcore``
   wheel, chapter copies with an install cell) for ``jupyterlite_sphinx``, which builds
   ``_build/html/lite`` at the end; puts "Run live in your browser" in every chapter's header and beside
-  each static twin (plain links: a page loads nothing of the lite site until the reader follows one), and
+  each static twin, there with the twin's cell (plain links: a page loads nothing of the lite site until
+  the reader follows one), and
   keeps jupyterlite_sphinx's web font, CSS and JS off the pages.
 
 The command line also executes the notebooks missing from the cache in parallel (one
@@ -30,6 +31,7 @@ per core) before Sphinx starts; Sphinx then only reads their outputs.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -231,10 +233,11 @@ def _on_html_page_context(
     if "Plotly.newPlot" in context.get("body", ""):
         app.builder.add_js_file(PLOTLY_JS, priority=400)
     source = str(app.env.doc2path(pagename, base=False)) if pagename in app.env.all_docs else ""
-    if source.endswith(".ipynb"):   # a chapter: launch it live, from the header and beside each static twin
-        url = lite.launch_url(pagename, Path(source).name)
-        if TWIN_START in context.get("body", ""):
-            context["body"] = context["body"].replace(TWIN_START, twin_launch_html(url) + TWIN_START)
+    if source.endswith(".ipynb") and TWIN_START in context.get("body", ""):
+        # a chapter: beside each static twin, launch it live at the twin's cell (the header launches the chapter)
+        cells = json.loads(Path(app.env.doc2path(pagename)).read_text(encoding="utf-8"))["cells"]
+        urls = [lite.launch_url(pagename, Path(source).name, cells[i]["id"]) for i in twin_cells(doctree)]
+        context["body"] = with_twin_launches(context["body"], urls)
 
 
 def _add_launch_header_button(
@@ -254,11 +257,31 @@ LAUNCH_TEXT = "Run live in your browser"
 LITE_PAGE_ASSETS = ("jupyterlite_sphinx.css", "jupyterlite_sphinx.js")
 
 
+def twin_cells(doctree: Any) -> list[int]:
+    """The notebook index of the cell that shows each static twin in ``doctree`` (myst-nb's ``cell_index`` of
+    the code cell's container), in page order."""
+    from docutils import nodes
+
+    found = []
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") == "cell_code":
+            found += [cell["cell_index"]] * sum(raw.astext().count(TWIN_START) for raw in cell.findall(nodes.raw))
+    return found
+
+
+def with_twin_launches(body: str, urls: list[str]) -> str:
+    """``body`` with :func:`twin_launch_html` of ``urls[k]`` before its ``k``-th static twin."""
+    parts = body.split(TWIN_START)
+    if len(parts) - 1 != len(urls):
+        raise ValueError(f"the page shows {len(parts) - 1} static twins, but {len(urls)} launch links were made")
+    return parts[0] + "".join(twin_launch_html(url) + TWIN_START + rest for url, rest in zip(urls, parts[1:]))
+
+
 def twin_launch_html(url: str) -> str:
     """The link beside a static twin: the twin shows a few precomputed positions, the live notebook all."""
     return (f'<p class="bp-live-launch"><a href="{url}" target="_blank" rel="noopener">'
-            f'&#9654; {LAUNCH_TEXT}</a> <span>(this figure shows precomputed positions; '
-            f'the live notebook retrains the network at every slider position)</span></p>')
+            f'&#9654; {LAUNCH_TEXT}</a> <span>(this figure shows precomputed positions; the live notebook '
+            f'runs the chapter up to this figure, then recomputes it at every slider position)</span></p>')
 
 
 def setup(app: Any) -> dict[str, Any]:

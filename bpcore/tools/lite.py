@@ -571,12 +571,33 @@ def link_favicon(page: Path) -> None:
         page.write_text(html.replace("<head>", f"<head>\n    {FAVICON_LINK}", 1), encoding="utf-8")
 
 
+#: the lab app's script that fits a chapter to a phone's screen and opens it at the cell its address names
+#: (a twin's "Run live" link)
+CHAPTER_LAUNCH = Path(__file__).with_name("lite_assets") / "chapter_launch.js"
+CHAPTER_LAUNCH_TAG = '<script id="bpcore-chapter-launch">'
+#: nbformat 4.5's cell id
+CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+
+def add_chapter_launch(page: Path) -> None:
+    """Put :data:`CHAPTER_LAUNCH` into the lab app's ``page``, inline (once): JupyterLite opens the notebook an
+    address names but ignores the ``#cell-id=`` after it, and covers a phone's screen with its file browser."""
+    html = page.read_text(encoding="utf-8")
+    if CHAPTER_LAUNCH_TAG in html:
+        return
+    if html.count("</body>") != 1:
+        raise VendorError(f"{page} has no single </body> to put the chapter launch script before")
+    script = f"{CHAPTER_LAUNCH_TAG}\n{CHAPTER_LAUNCH.read_text(encoding='utf-8')}</script>\n"
+    page.write_text(html.replace("</body>", script + "</body>"), encoding="utf-8")
+
+
 def finish_site(site: Path, lite_dir: Path) -> None:
     """Last step of the book build, on the built lite site ``site`` (``lite_dir``: what :func:`prepare_lite_dir`
     filled): drop the font files no browser that runs it fetches (:data:`FONT_FALLBACKS` of a font that also
     comes as woff2) and the apps the book does not open (:func:`prune_apps`), give the kept apps' pages their
-    icon (:func:`link_favicon`), add plotly's widget bundle (:func:`widget_bundle_once`; ``jupyter lite build``
-    copies only Pyodide from ``lite_dir/static``), and check that every file in the lock file is served at the
+    icon (:func:`link_favicon`) and the lab app its launch script (:func:`add_chapter_launch`), add
+    plotly's widget bundle (:func:`widget_bundle_once`; ``jupyter lite build`` copies only Pyodide from
+    ``lite_dir/static``), and check that every file in the lock file is served at the
     path it names, with its sha256 (:class:`VendorError` otherwise)."""
     bundle = lite_dir / WIDGET_BUNDLE_SITE_FILE
     if not bundle.is_file():
@@ -590,6 +611,7 @@ def finish_site(site: Path, lite_dir: Path) -> None:
     for app in LITE_APPS:
         if (site / app / "favicon.ico").is_file():
             link_favicon(site / app / "index.html")
+    add_chapter_launch(site / "lab" / "index.html")
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / LOCK_FILE).read_text(encoding="utf-8"))
     for name, entry in lock["packages"].items():
@@ -631,10 +653,15 @@ def stage_notebooks(notebooks: list[Path], content_dir: Path, root: Path) -> lis
     return out
 
 
-def launch_url(pagename: str, notebook_name: str) -> str:
-    """The link from the book page ``pagename`` (e.g. ``book/03_chain_rule``) to its notebook in the lite app."""
+def launch_url(pagename: str, notebook_name: str, cell_id: str | None = None) -> str:
+    """The link from the book page ``pagename`` (e.g. ``book/03_chain_rule``) to its notebook in the lite app;
+    with ``cell_id``, to that cell (``#cell-id=``, JupyterLab's fragment): :data:`CHAPTER_LAUNCH` runs the
+    chapter up to it."""
     up = "../" * pagename.count("/")
-    return f"{up}{LITE_SUBDIR}/lab/index.html?path={notebook_name}"
+    if cell_id is not None and not CELL_ID.fullmatch(cell_id):
+        raise ValueError(f"a notebook cell id is 1-64 letters, digits, - or _ (nbformat 4.5); got {cell_id!r}")
+    fragment = "" if cell_id is None else f"#cell-id={cell_id}"
+    return f"{up}{LITE_SUBDIR}/lab/index.html?path={notebook_name}{fragment}"
 
 
 def prune_apps(site: Path, keep: tuple[str, ...] = LITE_APPS) -> list[str]:

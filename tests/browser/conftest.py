@@ -21,9 +21,10 @@ Chromium at ``/usr/bin/chromium`` is used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -93,27 +94,41 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture()
-def offline_page(chromium: object) -> Iterator[OfflinePage]:
-    """A new page (1280x900) that may only talk to 127.0.0.1; see :class:`OfflinePage`."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    record = OfflinePage(page=page)
+def make_offline_page(chromium: object) -> Iterator[Callable[..., OfflinePage]]:
+    """``make_offline_page(**context_options)``: a new page in a new browser context (Playwright's options,
+    e.g. a phone's ``viewport``) that may only talk to 127.0.0.1; see :class:`OfflinePage`. Closed after the test."""
+    contexts = []
 
-    def route(route: object) -> None:
-        url = route.request.url
-        if _is_local(url):
-            route.continue_()
-        else:
-            record.outside_requests.append(url)
-            route.abort()
+    def make(**options: Any) -> OfflinePage:
+        context = chromium.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        record = OfflinePage(page=page)
 
-    context.route("**/*", route)
-    page.on("console", lambda msg: msg.type == "error" and record.console_errors.append(
-        f"{msg.text} @ {msg.location.get('url', '')}"))
-    page.on("pageerror", lambda err: record.page_errors.append(str(err)))
-    page.on("response", lambda resp: resp.status >= 400 and _is_local(resp.url)
-            and record.failed_responses.append(f"{resp.status} {resp.url}"))
+        def route(route: object) -> None:
+            url = route.request.url
+            if _is_local(url):
+                route.continue_()
+            else:
+                record.outside_requests.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page.on("console", lambda msg: msg.type == "error" and record.console_errors.append(
+            f"{msg.text} @ {msg.location.get('url', '')}"))
+        page.on("pageerror", lambda err: record.page_errors.append(str(err)))
+        page.on("response", lambda resp: resp.status >= 400 and _is_local(resp.url)
+                and record.failed_responses.append(f"{resp.status} {resp.url}"))
+        return record
+
     try:
-        yield record
+        yield make
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture()
+def offline_page(make_offline_page: Callable[..., OfflinePage]) -> OfflinePage:
+    """A new page (1280x900) that may only talk to 127.0.0.1; see :class:`OfflinePage`."""
+    return make_offline_page(viewport={"width": 1280, "height": 900})

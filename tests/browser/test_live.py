@@ -1,10 +1,12 @@
 """The live book: chapters launched from the built HTML book run in JupyterLite (Pyodide), offline.
 
-For the chain rule, MSE vs cross-entropy and vanishing gradients: open the chapter page, follow its
-"Run live in your browser" link, run the notebook up to its first live panel, step the panel's first
-slider by keyboard, read the redrawn figure back and compare it with the same panel recomputed here in
-CPython (a tolerance for Pyodide's numpy 2.0.2 build).  No request may leave 127.0.0.1, no console error.
-Also: an ordinary chapter page loads nothing of the lite site until the reader asks.
+For the chain rule, MSE vs cross-entropy and vanishing gradients: open the chapter page, follow the
+"Run live in your browser" link beside one of its static twins (chapter 11: the second, further down), which
+opens the chapter at the twin's cell and runs it up to there by itself; check that the panel is in view,
+step its first slider by keyboard, read the redrawn figure back and compare it with the same panel recomputed
+here in CPython (a tolerance for Pyodide's numpy 2.0.2 build).  No request may leave 127.0.0.1, no console
+error.  Also: an ordinary chapter page loads nothing of the lite site until the reader asks, and every twin's
+link names the cell that shows the twin's panel.
 """
 from __future__ import annotations
 
@@ -16,15 +18,18 @@ import numpy as np
 import pytest
 from plotly_data import DECODE_JS
 
-from bpcore.tools.livepage import READOUT, STATUS, first_panel_cell, press_first_slider, run_to_first_panel
+from bpcore.tools.livepage import (ACTIVE_PANEL, IDLE, READOUT, STATUS, press_first_slider, shows_a_panel,
+                                  wait_for_active_panel)
+from bpcore.widgets.controls import IntSlider, LogSlider, Slider
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "_build" / "screenshots"
-CHAPTERS = ["03_chain_rule", "08_mse_vs_cross_entropy", "11_vanishing_gradients"]
+#: chapter, and which of its twins' launch links to follow
+CHAPTERS = [("03_chain_rule", 0), ("08_mse_vs_cross_entropy", 0), ("11_vanishing_gradients", 1)]
 READ_FIGURE = """() => {
-  const gd = document.querySelector('.bpcore-panel .js-plotly-plot');
+  const gd = document.querySelector('""" + ACTIVE_PANEL + """ .js-plotly-plot');
   const decode = """ + DECODE_JS + """;
   return gd.data.map(t => ({x: decode(t.x), y: decode(t.y), z: decode(t.z)}));
 }"""
@@ -57,6 +62,16 @@ def assert_same_numbers(shown: list, want: np.ndarray, what: str) -> None:
     np.testing.assert_allclose(flat_got, flat_want, rtol=1e-2, atol=0.02, err_msg=what)
 
 
+def linked_cell(name: str, href: str) -> int:
+    """The index, in the book's notebook ``name``, of the cell a twin's launch link ``href`` names."""
+    prefix = f"../lite/lab/index.html?path={name}.ipynb#cell-id="
+    assert href.startswith(prefix), f"{name}: a twin's launch link {href!r} names no cell"
+    cells = json.loads((REPO / "book" / f"{name}.ipynb").read_text())["cells"]
+    index = [i for i, c in enumerate(cells) if c.get("id") == href[len(prefix):]]
+    assert index, f"{name}: the launch link {href!r} names a cell the chapter does not have"
+    return index[0]
+
+
 @pytest.fixture(scope="module")
 def chapter_page(book_url):
     return lambda name: f"{book_url}/book/{name}.html"
@@ -76,30 +91,86 @@ def test_a_chapter_page_loads_no_lite_asset_until_asked(chapter_page, offline_pa
     offline_page.assert_clean()
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_runs_live_in_the_browser(name, chapter_page, offline_page):
+@pytest.mark.parametrize("name", ["03_chain_rule", "10_momentum", "11_vanishing_gradients"])
+def test_each_twin_launches_the_cell_that_shows_it(name, chapter_page, offline_page):
+    """Each twin's link names a cell with a live panel, a different one per twin, in the notebook's order."""
+    page = offline_page.page
+    page.goto(chapter_page(name), wait_until="load")
+    hrefs = page.locator(".bp-live-launch a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    cells = json.loads((REPO / "book" / f"{name}.ipynb").read_text())["cells"]
+    assert [linked_cell(name, h) for h in hrefs] == [i for i, c in enumerate(cells) if shows_a_panel(c)]
+    offline_page.assert_clean()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+LAYOUT = """() => { const shell = window.jupyterapp.shell, nb = shell.currentWidget.content;
+  return {mode: shell.mode, leftCollapsed: shell.leftCollapsed, width: nb.node.getBoundingClientRect().width,
+          ran: nb.widgets.filter(c => c.model.type === 'code' && c.model.executionCount !== null).length}; }"""
+
+
+@pytest.mark.parametrize("twin", [None, 2], ids=["header", "third-twin"])
+def test_a_phone_gives_the_chapter_its_whole_width(twin, chapter_page, make_offline_page):
+    """On a 390 px screen the lite app opens the chapter in single-document mode with the side bar closed (not
+    JupyterLite's file browser over most of the screen). From the page header nothing runs by itself; from a
+    twin's link the chapter runs up to the twin's cell, and its panel is in view."""
+    name = "10_momentum"
+    phone = make_offline_page(**PHONE)
+    phone.page.goto(chapter_page(name))
+    link = phone.page.locator("a.btn-live-launch-button" if twin is None else ".bp-live-launch a").nth(twin or 0)
+    href = link.get_attribute("href")
+    lite_page = phone.page.context.new_page()     # the header's link opens in this tab: same address, new page
+    lite_page.on("console", lambda m: m.type == "error" and phone.console_errors.append(m.text))
+    lite_page.on("pageerror", lambda e: phone.page_errors.append(str(e)))
+    lite_page.goto(chapter_page(name).rsplit("/", 1)[0] + "/" + href)
+    try:
+        if twin is None:
+            lite_page.wait_for_function(IDLE, timeout=180_000)
+            lite_page.wait_for_timeout(2000)
+        else:
+            wait_for_active_panel(lite_page, linked_cell(name, href))
+            lite_page.wait_for_timeout(1000)
+            box = lite_page.locator(ACTIVE_PANEL).bounding_box()
+            assert box and 0 < box["y"] + box["height"] and box["y"] < PHONE["viewport"]["height"]
+        layout = lite_page.evaluate(LAYOUT)
+        assert layout["mode"] == "single-document" and layout["leftCollapsed"], layout
+        assert layout["width"] > 300, f"the notebook is {layout['width']} px wide on a 390 px screen"
+        assert (layout["ran"] == 0) == (twin is None), layout
+        lite_page.screenshot(path=str(SCREENSHOTS / f"live_phone_{'header' if twin is None else 'twin'}.png"))
+    except Exception:
+        lite_page.screenshot(path=str(SCREENSHOTS / "live_phone_failure.png"))
+        raise
+    phone.assert_clean()
+
+
+@pytest.mark.parametrize("name, twin", CHAPTERS, ids=[n for n, _ in CHAPTERS])
+def test_chapter_runs_live_in_the_browser(name, twin, chapter_page, offline_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = offline_page.page
-    cell = first_panel_cell(REPO / "book" / f"{name}.ipynb")
     page.goto(chapter_page(name))
+    link = page.locator(".bp-live-launch a").nth(twin)
+    cell = linked_cell(name, link.get_attribute("href"))
     start = time.perf_counter()
     with page.context.expect_page() as opened:
-        page.locator(".bp-live-launch a").first.click()
+        link.click()
     lite_page = opened.value
     lite_page.on("console", lambda m: m.type == "error" and offline_page.console_errors.append(m.text))
     lite_page.on("pageerror", lambda e: offline_page.page_errors.append(str(e)))
     try:
-        run_to_first_panel(lite_page, cell)
-        print(f"{name}: first live panel drawn {time.perf_counter() - start:.1f} s after the launch")
+        wait_for_active_panel(lite_page, cell)   # the link alone ran the chapter up to the twin's cell
+        print(f"{name}: the twin's live panel drawn {time.perf_counter() - start:.1f} s after the launch")
+        lite_page.wait_for_timeout(1000)          # the last scroll of chapter_launch.js
+        box, height = lite_page.locator(ACTIVE_PANEL).bounding_box(), lite_page.viewport_size["height"]
+        assert box and box["y"] < height and box["y"] + box["height"] > 0, f"{name}: the panel is out of view"
         p = cpython_panel(name, cell)
         p.widget   # builds the CPython twin of the live widget
-        lite_page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
+        lite_page.locator(ACTIVE_PANEL).scroll_into_view_if_needed()
         before_status, before = lite_page.evaluate(STATUS), lite_page.evaluate(READOUT)
         press_first_slider(lite_page)
         assert lite_page.evaluate(READOUT) != before and lite_page.evaluate(STATUS) != before_status
         lite_page.wait_for_timeout(500)   # the last restyle of this update
         value = lite_page.evaluate(READOUT)
-        control = next(iter(p.controls))
+        control = next(k for k, c in p.controls.items()           # the control of the first slider
+                       if isinstance(c, (Slider, LogSlider, IntSlider)))
         p.set(**{control: p.controls[control].coerce(float(value))})
         assert lite_page.evaluate(STATUS) == p.status_text, "status line differs from CPython's"
         shown = lite_page.evaluate(READ_FIGURE)

@@ -1,0 +1,66 @@
+// The live book's lab page (bpcore.tools.lite.add_chapter_launch): two things JupyterLite does not do itself.
+// * A narrow screen (a phone) gives the chapter its whole width. JupyterLite shows the chapter it opens in its
+//   file browser, and the side bar then covers most of a phone's screen: here JupyterLab's single-document
+//   mode is switched on and the side bar closed, also after JupyterLite has opened it.
+// * "Run live" beside a figure in the book names the figure's cell: lab/index.html?path=<chapter>#cell-id=<id>.
+//   JupyterLite opens the chapter but ignores the fragment: here that cell is selected, the chapter runs up
+//   to it (the cells above build what the panel needs) and the live panel comes into view. The chapter's
+//   own link, in the page header, names no cell: then nothing runs until the reader chooses Run > Run All Cells.
+(() => {
+  const cellId = /^#cell-id=([\w-]+)$/.exec(window.location.hash)?.[1];
+  const narrow = window.matchMedia("(max-width: 760px)").matches;
+  if (!cellId && !narrow) return;
+  const giveUp = Date.now() + 300000;
+  const until = (get) => new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const value = get();
+      if (value) {
+        clearInterval(poll);
+        resolve(value);
+      } else if (Date.now() > giveUp) {
+        clearInterval(poll);
+        reject(new Error("JupyterLite did not open the chapter"));
+      }
+    }, 100);
+  });
+
+  const fitNarrowScreen = (app) => {
+    const { shell, commands } = app;
+    const closeAfterShowing = (_, call) => {
+      if (call.id !== "docmanager:show-in-file-browser") return;
+      commands.commandExecuted.disconnect(closeAfterShowing);   // only JupyterLite's own, once
+      Promise.resolve(call.result).finally(() => shell.collapseLeft());
+    };
+    commands.commandExecuted.connect(closeAfterShowing);
+    app.restored.then(() => {   // after the layout is restored, which sets the mode
+      shell.mode = "single-document";
+      shell.collapseLeft();
+    });
+  };
+
+  const runUpTo = async (app, id) => {
+    const panel = await until(() => {
+      const widget = app.shell.currentWidget;
+      return widget?.content?.widgets && widget.sessionContext ? widget : null;
+    });
+    await panel.context.ready;
+    const notebook = panel.content;
+    const index = notebook.widgets.findIndex((cell) => cell.model.id === id);
+    if (index < 0) {
+      console.warn(`Backprop, Live: this chapter has no cell ${id}; it opens at its top`);
+      return;
+    }
+    notebook.activeCellIndex = index;
+    await notebook.scrollToItem(index, "center");
+    await panel.sessionContext.ready;
+    await app.commands.execute("notebook:run-all-above");
+    await app.commands.execute("notebook:run-cell");
+    await notebook.scrollToItem(index, "start");
+  };
+
+  (async () => {
+    const app = await until(() => window.jupyterapp);   // exposeAppInBrowser: see bpcore.tools.lite
+    if (narrow) fitNarrowScreen(app);
+    if (cellId) await runUpTo(app, cellId);
+  })().catch((error) => console.warn(`Backprop, Live: ${error}`));
+})();
