@@ -128,6 +128,18 @@ def test_static_twin_frames_sliders_and_titles():
     assert "Plotly.animate" in out and "plotly_sliderchange" in out  # two sliders combined by a script
 
 
+def test_twin_of_a_diverged_run_warns_nothing():
+    """A twin's frames are stored as float32; a diverged value beyond its range (1e300) becomes infinite, which
+    plotly.js leaves out (not a number to it), without a RuntimeWarning (the book's build would print it on the
+    page)."""
+    fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[0, 0, 0]))
+    p = panel(fig, lambda lr: {"traces": [{"y": np.array([1.0, 10.0, 1e300]) * lr}]},
+              {"lr": Slider(0.5, 2.0, value=1.0, static_values=[0.5, 2.0])})
+    frames = p.static_figure().frames          # RuntimeWarnings from bpcore are errors in the tests
+    assert [list(f.data[0].y) for f in frames] == [[0.5, 5.0, np.inf], [2.0, 20.0, np.inf]]
+    assert p.static_html().startswith('<div class="bpcore-twin"')
+
+
 def test_one_static_control_uses_plotly_animate_only():
     p = sigmoid_panel(static=("k",))
     fig = p.static_figure()

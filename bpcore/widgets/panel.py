@@ -361,11 +361,14 @@ def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _compact(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Float arrays as float32, integer arrays as int32: half the bytes in the twin's HTML."""
+    """Float arrays as float32, integer arrays as int32: half the bytes in the twin's HTML. A value beyond
+    float32's range (about 3e38: a diverged path) becomes infinite, which plotly leaves out; drawn, it would
+    lie far off any axis the figure shows."""
     small = {"f": np.float32, "i": np.int32, "u": np.int32}
-    return {key: value.astype(small[value.dtype.kind])
-            if isinstance(value, np.ndarray) and value.dtype.kind in small else value
-            for key, value in changes.items()}
+    with np.errstate(over="ignore"):
+        return {key: value.astype(small[value.dtype.kind])
+                if isinstance(value, np.ndarray) and value.dtype.kind in small else value
+                for key, value in changes.items()}
 
 
 def panel(figure: go.Figure, update: Update, controls: Mapping[str, Control], static: Sequence[str] = (),
