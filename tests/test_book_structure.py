@@ -237,6 +237,27 @@ def test_cache_is_emptied_when_bpcore_changes(tmp_path: Path) -> None:
     assert not (cache / "executed.ipynb").exists()
 
 
+def test_a_new_look_rewrites_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sphinx copies book/_static only when it writes a page; a changed stylesheet alone must make every page
+    out of date, a new bpcore every notebook, and an unchanged build nothing."""
+    from types import SimpleNamespace
+
+    from bpcore.tools import build
+
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "book.css").write_text("a { color: red; }")
+    app = SimpleNamespace(confdir=str(tmp_path), config=SimpleNamespace(html_static_path=["static"]))
+    docs = {"index": "index.md", "book/01": "book/01.ipynb"}
+    env = SimpleNamespace(found_docs=set(docs), doc2path=lambda doc: docs[doc])
+    monkeypatch.setenv(build.FINGERPRINT_ENV_VAR, "bpcore-1")
+    outdated = lambda: build._on_env_get_outdated(app, env, set(), set(), set())  # noqa: E731
+    assert outdated() == ["book/01", "index"] and outdated() == []
+    (tmp_path / "static" / "book.css").write_text("a { color: blue; }")
+    assert outdated() == ["book/01", "index"] and outdated() == []
+    monkeypatch.setenv(build.FINGERPRINT_ENV_VAR, "bpcore-2")
+    assert outdated() == ["book/01"] and outdated() == []
+
+
 def test_each_twin_launches_its_own_cell() -> None:
     """The "Run live" link beside a static twin names the notebook cell that shows the twin (myst-nb's
     ``cell_index`` on the cell's container), in page order, also when one cell shows two twins."""

@@ -111,10 +111,11 @@ def write_themes_js(dest: Path) -> Path:
     return path
 
 
-def bpcore_fingerprint(package_dir: Path = BPCORE_DIR) -> str:
-    """SHA-256 over the paths and contents of every ``*.py`` file of ``bpcore``."""
+def bpcore_fingerprint(package_dir: Path = BPCORE_DIR, pattern: str = "*.py") -> str:
+    """SHA-256 over the paths and contents of every ``pattern`` file under ``package_dir`` (by default every
+    ``*.py`` file of ``bpcore``)."""
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
+    for path in sorted(p for p in package_dir.rglob(pattern) if p.is_file()):
         digest.update(path.relative_to(package_dir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -212,12 +213,19 @@ def _drop_lite_page_assets(app: Any, config: Any) -> None:
 def _on_env_get_outdated(
     app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    # a new bpcore means new outputs: re-read every notebook, not only the edited ones
+    # a new bpcore means new outputs: re-read every notebook, not only the edited ones. A new look (a changed
+    # file in html_static_path, e.g. book/_static/bpcore.css) means every page: Sphinx copies static files
+    # only when it writes a page, and by itself finds no page out of date
     fingerprint = _build_fingerprint()
-    if getattr(env, "bpcore_fingerprint", None) == fingerprint:
-        return []
-    env.bpcore_fingerprint = fingerprint
-    return [doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")]
+    look = "".join(bpcore_fingerprint(Path(app.confdir) / folder, "*") for folder in app.config.html_static_path)
+    outdated = set()
+    if getattr(env, "bpcore_fingerprint", None) != fingerprint:
+        env.bpcore_fingerprint = fingerprint
+        outdated |= {doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")}
+    if getattr(env, "bpcore_static_fingerprint", None) != look:
+        env.bpcore_static_fingerprint = look
+        outdated |= set(env.found_docs)
+    return sorted(outdated)
 
 
 #: myst-nb names every fold of a hidden cell "Toggle hidden content" while it shows "Show code cell

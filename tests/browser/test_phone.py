@@ -37,6 +37,18 @@ REVEAL_ALL_JS = """async () => {
   await new Promise(r => setTimeout(r, 1200));
 }"""
 
+#: the header's buttons and links (the chapter's "Run live in your browser" among them) that reach outside
+#: the header bar or the screen, by their text or label
+HEADER_SPILL_JS = """() => {
+  const bar = document.querySelector('.bd-header-article');
+  if (!bar) return [];
+  const b = bar.getBoundingClientRect();
+  return [...bar.querySelectorAll('a, button')].filter(e => e.offsetParent !== null).filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5 || r.left < -0.5 || r.right > window.innerWidth + 0.5;
+  }).map(e => (e.innerText || e.getAttribute('aria-label') || e.title).trim());
+}"""
+
 # Per figure: its box, the page width and the boxes of the texts that must not collide.
 MEASURE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd, i) => {
   const box = r => ({l: r.left, r: r.right, t: r.top, b: r.bottom});
@@ -132,6 +144,8 @@ def test_page_on_a_phone(doc: str, book_url: str, phone_page: Any) -> None:
     page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
     shots = SCREENSHOT_DIR / "phone"
     shots.mkdir(parents=True, exist_ok=True)
+    spilled = page.evaluate(HEADER_SPILL_JS)
+    assert not spilled, f"header items reach outside the header bar: {spilled}"
     page.evaluate(REVEAL_ALL_JS)
     figures = page.evaluate(MEASURE_JS)
     for fig in figures:   # the figures as a reader sees them (a full page would be ~40 000 px tall)
