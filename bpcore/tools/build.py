@@ -111,14 +111,18 @@ def write_themes_js(dest: Path) -> Path:
     return path
 
 
-def bpcore_fingerprint(package_dir: Path = BPCORE_DIR, pattern: str = "*.py") -> str:
-    """SHA-256 over the paths and contents of every ``pattern`` file under ``package_dir`` (by default every
-    ``*.py`` file of ``bpcore``)."""
+def folder_fingerprint(folder: Path, pattern: str = "*") -> str:
+    """SHA-256 over the paths and contents of every ``pattern`` file under ``folder``."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in package_dir.rglob(pattern) if p.is_file()):
-        digest.update(path.relative_to(package_dir).as_posix().encode())
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def bpcore_fingerprint(package_dir: Path = BPCORE_DIR) -> str:
+    """:func:`folder_fingerprint` of every ``*.py`` file of ``bpcore``."""
+    return folder_fingerprint(package_dir, "*.py")
 
 
 def _build_fingerprint() -> str:
@@ -217,7 +221,7 @@ def _on_env_get_outdated(
     # file in html_static_path, e.g. book/_static/bpcore.css) means every page: Sphinx copies static files
     # only when it writes a page, and by itself finds no page out of date
     fingerprint = _build_fingerprint()
-    look = "".join(bpcore_fingerprint(Path(app.confdir) / folder, "*") for folder in app.config.html_static_path)
+    look = "".join(folder_fingerprint(Path(app.confdir) / folder) for folder in app.config.html_static_path)
     outdated = set()
     if getattr(env, "bpcore_fingerprint", None) != fingerprint:
         env.bpcore_fingerprint = fingerprint

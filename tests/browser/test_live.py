@@ -118,7 +118,7 @@ def test_a_phone_gives_the_chapter_its_whole_width(twin, chapter_page, make_offl
     phone.page.goto(chapter_page(name))
     link = phone.page.locator("a.btn-live-launch-button" if twin is None else ".bp-live-launch a").nth(twin or 0)
     href = link.get_attribute("href")
-    lite_page = phone.page.context.new_page()     # the header's link opens in this tab: same address, new page
+    lite_page = phone.page.context.new_page()     # a new tab at the link's address, as a tap on it opens
     lite_page.on("console", lambda m: m.type == "error" and phone.console_errors.append(m.text))
     lite_page.on("pageerror", lambda e: phone.page_errors.append(str(e)))
     lite_page.goto(chapter_page(name).rsplit("/", 1)[0] + "/" + href)
