@@ -2,8 +2,9 @@
 
 It holds every page of the toc in order: one outline entry per page, titled with the page's heading
 in the HTML book and pointing at a page after the previous one's; at least one PDF page per book page;
-the printed text has every chapter's heading and no raw TeX (MathJax typeset every formula) outside
-code (printed source may show docstrings with TeX, as the HTML book does).
+the printed text has every chapter's heading, no "Run live" link (paper cannot run anything) and no raw TeX
+(MathJax typeset every formula) outside code (printed source may show docstrings with TeX, as the HTML book
+does).
 Kept with the browser tests: CI writes the PDF after the book build, before this stage.
 """
 from __future__ import annotations
@@ -76,6 +77,8 @@ def test_pages_and_text(reader: object) -> None:
     for doc in PAGES:
         heading = html_heading(doc)
         assert " ".join(heading.split()[-2:]) in squashed, f"{heading!r} is not in the PDF's text"
+    # the link beside each static twin (bpcore.tools.build.twin_launch_html); the prose may name the button
+    assert "figure shows precomputed positions" not in squashed, "the live book's launch links are printed"
     code = code_text()
     raw = [line for line in text.splitlines() if RAW_TEX.search(line) and re.sub(r"\s+", "", line) not in code]
     assert not raw, f"raw TeX in the PDF's prose: {raw[:10]}"
