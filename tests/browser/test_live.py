@@ -102,6 +102,8 @@ def test_each_twin_launches_the_cell_that_shows_it(name, chapter_page, offline_p
     offline_page.assert_clean()
 
 
+#: the notifications of bpcore/tools/lite_assets/chapter_launch.js while it runs a chapter up to a twin's cell
+START_NOTE, DONE_NOTE = "Starting Python in this tab", "The figure below is live"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 LAYOUT = """() => { const shell = window.jupyterapp.shell, nb = shell.currentWidget.content;
   return {mode: shell.mode, leftCollapsed: shell.leftCollapsed, width: nb.node.getBoundingClientRect().width,
@@ -126,6 +128,7 @@ def test_a_phone_gives_the_chapter_its_whole_width(twin, chapter_page, make_offl
         if twin is None:
             lite_page.wait_for_function(IDLE, timeout=180_000)
             lite_page.wait_for_timeout(2000)
+            assert lite_page.get_by_text(START_NOTE).count() == 0, "the header's launch announced a run"
         else:
             wait_for_active_panel(lite_page, linked_cell(name, href))
             lite_page.wait_for_timeout(1000)
@@ -158,6 +161,7 @@ def test_chapter_runs_live_in_the_browser(name, twin, chapter_page, offline_page
     try:
         wait_for_active_panel(lite_page, cell)   # the link alone ran the chapter up to the twin's cell
         print(f"{name}: the twin's live panel drawn {time.perf_counter() - start:.1f} s after the launch")
+        lite_page.get_by_text(DONE_NOTE).wait_for(timeout=20_000)   # and says so in a notification
         lite_page.wait_for_timeout(1000)          # the last scroll of chapter_launch.js
         box, height = lite_page.locator(ACTIVE_PANEL).bounding_box(), lite_page.viewport_size["height"]
         assert box and box["y"] < height and box["y"] + box["height"] > 0, f"{name}: the panel is out of view"

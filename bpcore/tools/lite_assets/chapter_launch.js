@@ -6,6 +6,7 @@
 //   JupyterLite opens the chapter but ignores the fragment: here that cell is selected, the chapter runs up
 //   to it (the cells above build what the panel needs) and the live panel comes into view. The chapter's
 //   own link, in the page header, names no cell: then nothing runs until the reader chooses Run > Run All Cells.
+//   A notification says what is happening meanwhile: Python takes some twenty seconds to start.
 (() => {
   const cellId = /^#cell-id=([\w-]+)$/.exec(window.location.hash)?.[1];
   const narrow = window.matchMedia("(max-width: 760px)").matches;
@@ -52,10 +53,21 @@
     }
     notebook.activeCellIndex = index;
     await notebook.scrollToItem(index, "center");
-    await panel.sessionContext.ready;
-    await app.commands.execute("notebook:run-all-above");
-    await app.commands.execute("notebook:run-cell");
+    const note = await app.commands.execute("apputils:notify", {
+      message: "Starting Python in this tab, then running the chapter up to this figure (about 20 s)",
+      type: "in-progress", options: { autoClose: false } });
+    const done = (message, type) => app.commands.execute("apputils:update-notification",
+      { id: note, message, type, autoClose: 6000 });
+    try {
+      await panel.sessionContext.ready;
+      await app.commands.execute("notebook:run-all-above");
+      await app.commands.execute("notebook:run-cell");
+    } catch (error) {
+      await done(`Could not run the chapter up to this figure: ${error}. Try Run > Run All Cells.`, "warning");
+      throw error;
+    }
     await notebook.scrollToItem(index, "start");
+    await done("The figure below is live: move its controls.", "success");
   };
 
   (async () => {
