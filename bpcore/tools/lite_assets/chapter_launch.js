@@ -60,6 +60,7 @@
       { id: note, message, type, autoClose: 6000 });
     try {
       await panel.sessionContext.ready;
+      await notebook.scrollToItem(index, "center");   // again: the cells above have rendered their maths by now
       await app.commands.execute("notebook:run-all-above");
       await app.commands.execute("notebook:run-cell");
     } catch (error) {
