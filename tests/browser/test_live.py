@@ -107,17 +107,21 @@ START_NOTE, DONE_NOTE = "Starting Python in this tab", "The figure below is live
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 LAYOUT = """() => { const shell = window.jupyterapp.shell, nb = shell.currentWidget.content;
   return {mode: shell.mode, leftCollapsed: shell.leftCollapsed, width: nb.node.getBoundingClientRect().width,
+          light: document.body.dataset.jpThemeLight,
           ran: nb.widgets.filter(c => c.model.type === 'code' && c.model.executionCount !== null).length}; }"""
 
 
-@pytest.mark.parametrize("twin", [None, 2], ids=["header", "third-twin"])
-def test_a_phone_gives_the_chapter_its_whole_width(twin, chapter_page, make_offline_page):
+@pytest.mark.parametrize("twin, mode", [(None, "dark"), (2, None)], ids=["header-dark", "third-twin"])
+def test_a_phone_gives_the_chapter_its_whole_width(twin, mode, chapter_page, make_offline_page):
     """On a 390 px screen the lite app opens the chapter in single-document mode with the side bar closed (not
     JupyterLite's file browser over most of the screen). From the page header nothing runs by itself; from a
-    twin's link the chapter runs up to the twin's cell, and its panel is in view."""
+    twin's link the chapter runs up to the twin's cell, and its panel is in view. The book's light or dark mode
+    carries over (none chosen: the book's default, light)."""
     name = "10_momentum"
     phone = make_offline_page(**PHONE)
     phone.page.goto(chapter_page(name))
+    if mode is not None:   # the reader's choice, as the book's mode switch stores it
+        phone.page.evaluate("(m) => localStorage.setItem('mode', m)", mode)
     link = phone.page.locator("a.btn-live-launch-button" if twin is None else ".bp-live-launch a").nth(twin or 0)
     href = link.get_attribute("href")
     lite_page = phone.page.context.new_page()     # a new tab at the link's address, as a tap on it opens
@@ -136,9 +140,10 @@ def test_a_phone_gives_the_chapter_its_whole_width(twin, chapter_page, make_offl
             assert box and 0 < box["y"] + box["height"] and box["y"] < PHONE["viewport"]["height"]
         layout = lite_page.evaluate(LAYOUT)
         assert layout["mode"] == "single-document" and layout["leftCollapsed"], layout
+        assert layout["light"] == ("true" if mode != "dark" else "false"), f"JupyterLab's theme, book mode {mode}"
         assert layout["width"] > 300, f"the notebook is {layout['width']} px wide on a 390 px screen"
         assert (layout["ran"] == 0) == (twin is None), layout
-        lite_page.screenshot(path=str(SCREENSHOTS / f"live_phone_{'header' if twin is None else 'twin'}.png"))
+        lite_page.screenshot(path=str(SCREENSHOTS / f"live_phone_{'header_dark' if twin is None else 'twin'}.png"))
     except Exception:
         lite_page.screenshot(path=str(SCREENSHOTS / "live_phone_failure.png"))
         raise

@@ -1,4 +1,6 @@
-// The live book's lab page (bpcore.tools.lite.add_chapter_launch): two things JupyterLite does not do itself.
+// The live book's lab page (bpcore.tools.lite.add_chapter_launch): three things JupyterLite does not do itself.
+// * The book's light or dark look carries over. The book (pydata-sphinx-theme) keeps the reader's choice in
+//   localStorage "mode" ("light", "dark", or "auto": the system's); JupyterLite, on the same site, starts light.
 // * A narrow screen (a phone) gives the chapter its whole width. JupyterLite shows the chapter it opens in its
 //   file browser, and the side bar then covers most of a phone's screen: here JupyterLab's single-document
 //   mode is switched on and the side bar closed, also after JupyterLite has opened it.
@@ -10,7 +12,10 @@
 (() => {
   const cellId = /^#cell-id=([\w-]+)$/.exec(window.location.hash)?.[1];
   const narrow = window.matchMedia("(max-width: 760px)").matches;
-  if (!cellId && !narrow) return;
+  const choice = window.localStorage.getItem("mode");
+  const dark = choice === "dark" ||   // no choice yet: the book's default_mode, light (_config.yml)
+    (choice === "auto" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  if (!cellId && !narrow && !dark) return;
   const giveUp = Date.now() + 300000;
   const until = (get) => new Promise((resolve, reject) => {
     const poll = setInterval(() => {
@@ -73,6 +78,7 @@
 
   (async () => {
     const app = await until(() => window.jupyterapp);   // exposeAppInBrowser: see bpcore.tools.lite
+    if (dark) app.restored.then(() => app.commands.execute("apputils:change-theme", { theme: "JupyterLab Dark" }));
     if (narrow) fitNarrowScreen(app);
     if (cellId) await runUpTo(app, cellId);
   })().catch((error) => console.warn(`Backprop, Live: ${error}`));
