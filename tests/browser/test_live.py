@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly_data import DECODE_JS
+from test_phone import PHONE, PHONE_CONTEXT
 
 from bpcore.tools.livepage import (ACTIVE_PANEL, IDLE, READOUT, STATUS, press_first_slider, shows_a_panel,
                                   wait_for_active_panel)
@@ -104,7 +105,6 @@ def test_each_twin_launches_the_cell_that_shows_it(name, chapter_page, offline_p
 
 #: the notifications of bpcore/tools/lite_assets/chapter_launch.js while it runs a chapter up to a twin's cell
 START_NOTE, DONE_NOTE = "Starting Python in this tab", "The figure below is live"
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 LAYOUT = """() => { const shell = window.jupyterapp.shell, nb = shell.currentWidget.content;
   return {mode: shell.mode, leftCollapsed: shell.leftCollapsed, width: nb.node.getBoundingClientRect().width,
           light: document.body.dataset.jpThemeLight,
@@ -118,7 +118,7 @@ def test_a_phone_gives_the_chapter_its_whole_width(twin, mode, chapter_page, mak
     twin's link the chapter runs up to the twin's cell, and its panel is in view. The book's light or dark mode
     carries over (none chosen: the book's default, light)."""
     name = "10_momentum"
-    phone = make_offline_page(**PHONE)
+    phone = make_offline_page(**PHONE_CONTEXT)
     phone.page.goto(chapter_page(name))
     if mode is not None:   # the reader's choice, as the book's mode switch stores it
         phone.page.evaluate("(m) => localStorage.setItem('mode', m)", mode)
@@ -137,7 +137,7 @@ def test_a_phone_gives_the_chapter_its_whole_width(twin, mode, chapter_page, mak
             wait_for_active_panel(lite_page, linked_cell(name, href))
             lite_page.wait_for_timeout(1000)
             box = lite_page.locator(ACTIVE_PANEL).bounding_box()
-            assert box and 0 < box["y"] + box["height"] and box["y"] < PHONE["viewport"]["height"]
+            assert box and 0 < box["y"] + box["height"] and box["y"] < PHONE["height"]
         layout = lite_page.evaluate(LAYOUT)
         assert layout["mode"] == "single-document" and layout["leftCollapsed"], layout
         assert layout["light"] == ("true" if mode != "dark" else "false"), f"JupyterLab's theme, book mode {mode}"

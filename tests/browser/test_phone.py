@@ -22,6 +22,8 @@ from test_book import (  # the pages and helpers of tests/browser/test_book.py
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+#: a browser context for a touch screen of that size (``make_offline_page(**PHONE_CONTEXT)``)
+PHONE_CONTEXT = {"viewport": PHONE, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 MIN_TOUCH_PX = 24   # WCAG 2.5.8 target size (minimum)
 
 REVEAL_ALL_JS = """async () => {
@@ -124,16 +126,10 @@ def figure_problems(fig: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture()
-def phone_page(chromium: Any) -> Any:
-    """A touch screen 390 px wide that may only talk to 127.0.0.1."""
-    context = chromium.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://127.0.0.1", "data:"))
-                  else route.abort())
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    yield page, errors
-    context.close()
+def phone_page(make_offline_page: Any) -> Any:
+    """A touch screen 390 px wide that may only talk to 127.0.0.1, and the page errors it records."""
+    phone = make_offline_page(**PHONE_CONTEXT)
+    return phone.page, phone.page_errors
 
 
 @pytest.mark.parametrize("doc", PAGES)
