@@ -62,3 +62,34 @@ def test_the_forward_mode_essay_points_at_the_chapter_that_explains_forward_mode
     assert "{doc}`16_autodiff`" in appendix and "Forward mode versus reverse mode" in appendix
     notebook = (Path(__file__).resolve().parents[1] / "book" / "16_autodiff.ipynb").read_text()
     assert "## Forward mode versus reverse mode" in notebook
+
+
+def _assignment_points(chapter: str) -> tuple[int, int]:
+    """(autograded, by hand) points of the nbgrader assignment the course tool makes of ``chapter``."""
+    import nbformat
+
+    from bpcore.tools import course
+    nb = course.assignment_notebook(nbformat.read(course.course_chapters()[chapter], as_version=4), chapter)
+    marks = [c.metadata["nbgrader"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    return (sum(m["points"] for m in marks if not m["solution"]), sum(m["points"] for m in marks if m["solution"]))
+
+
+def test_the_graded_assignments_points_are_the_ones_the_course_tool_writes():
+    """Each GA table's rows for nbgrader assignments give the points that ``bpcore.tools.course`` writes
+    today, and every table's last row is the sum of the rows above it."""
+    tables = 0
+    for heading in re.findall(r"^### (GA\d: .*) \((\d+) points\)$", GUIDE, flags=re.M):
+        title, stated = heading
+        rows = _table(f"### {title} ({stated} points)")
+        *parts, total = rows
+        numbers = [[int(x) if x else 0 for x in (auto, hand, whole)] for _, auto, hand, whole in parts]
+        for (part, *_), (auto, hand, whole) in zip(parts, numbers):
+            assert auto + hand == whole, f"{title}, {part}: {auto} + {hand} != {whole}"
+            name = re.match(r"nbgrader assignment `(\w+)`", part)
+            if name:
+                assert (auto, hand) == _assignment_points(name.group(1)), \
+                    f"{title}, {part}: the guide says {auto} autograded + {hand} by hand"
+        sums = [sum(column) for column in zip(*numbers)]
+        assert [int(x.strip("*")) for x in total[1:]] == sums == sums[:2] + [int(stated)], f"{title}: totals {total}"
+        tables += 1
+    assert tables == 4

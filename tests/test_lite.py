@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bpcore.tools import lite
+from bpcore.widgets.bundle import widget_loader
 
 
 def fake_pyodide(folder, files: dict[str, bytes], lock_version: str = "0.27.7"):
@@ -273,16 +274,16 @@ def test_plotlys_widget_bundle_is_served_once_and_the_wheel_carries_the_loader(t
     lite.widget_bundle_once(wheel, tmp_path / "lite")
     assert served.read_bytes() == first                                  # reproducible: no time stamp inside
     slim = lite.slim_wheel(wheel, tmp_path / "out", lite.unused_in_kernel(wheel), replace)
-    loader = lite.WIDGET_LOADER.read_bytes()
+    loader = widget_loader(lite.WIDGET_BUNDLE_SITE_FILE).encode()
     with zipfile.ZipFile(slim) as zf:
         assert zf.read(lite.PLOTLY_WIDGET_BUNDLE) == loader
         digest = base64.urlsafe_b64encode(hashlib.sha256(loader).digest()).rstrip(b"=").decode()
         assert zf.read("plotly-7.1.0.dist-info/RECORD").decode() == \
             f"plotly/__init__.py,,\n{lite.PLOTLY_WIDGET_BUNDLE},sha256={digest},{len(loader)}\n"
-    # the loader fetches the file the build writes (relative to the app's page, lite/lab/) and re-exports
+    # the loader fetches the file the build writes (relative to the app's folder, lite/) and re-exports
     # what the bundle exports
     text = loader.decode()
-    assert f'"../{lite.WIDGET_BUNDLE_SITE_FILE}"' in text
+    assert f'const BUNDLE = "{lite.WIDGET_BUNDLE_SITE_FILE}";' in text
     assert all(f"export {what}" in text for what in ("const FigureModel", "const FigureView", "default"))
     with pytest.raises(lite.VendorError, match="has no plotly/missing.js to replace"):
         lite.slim_wheel(slim, tmp_path / "again", (), {"plotly/missing.js": b""})

@@ -406,3 +406,41 @@ def test_panel_follows_the_front_ends_theme():
     assert fig.layout.meta["theme"] == "dark"
     with pytest.raises(ValueError, match="mode must be one of"):
         F.theme_update({}, "sepia")
+
+
+# -- plotly's front end served once (bpcore.widgets.bundle) ------------------------------------
+def test_the_loader_names_the_bundle_and_refuses_other_addresses():
+    from bpcore.widgets.bundle import LAB_BUNDLE, PLACEHOLDER, widget_loader
+    source = widget_loader(LAB_BUNDLE)
+    assert f'const BUNDLE = "{LAB_BUNDLE}";' in source and PLACEHOLDER not in source
+    assert all(f"export {what}" in source for what in ("const FigureModel", "const FigureView", "default"))
+    for bad in ("", "/static/widgetbundle.js", "../widgetbundle.js", "static/../x.js", "https://cdn.example/x.js",
+                'static/x.js"; alert(1); "', None):
+        with pytest.raises(ValueError, match="must be a relative path such as 'static/widgetbundle.js'"):
+            widget_loader(bad)
+
+
+def kernel_esm(env: dict[str, str]) -> str:
+    """What a fresh kernel's LiveFigure would send as its front end (``_esm``), with ``env`` set."""
+    import os
+    import subprocess
+    import sys
+    code = "from bpcore.widgets import LiveFigure; esm = LiveFigure()._esm; print(len(esm), esm[:2000])"
+    environ = {k: v for k, v in os.environ.items() if k != "BPCORE_PLOTLY_BUNDLE"}
+    result = subprocess.run([sys.executable, "-c", code], env={**environ, **env}, capture_output=True, text=True)
+    assert result.returncode == 0 or env, result.stderr
+    return result.stdout if result.returncode == 0 else result.stderr
+
+
+def test_live_figures_carry_the_loader_only_where_the_server_serves_the_bundle():
+    from bpcore.tools.lab import widget_bundle_server
+    from bpcore.widgets.bundle import BUNDLE_ENV, LAB_BUNDLE, PLOTLY_PACKAGE_DATA
+    options, env = widget_bundle_server()
+    assert options == [f"--ServerApp.extra_static_paths={PLOTLY_PACKAGE_DATA}"]
+    assert (PLOTLY_PACKAGE_DATA / LAB_BUNDLE.removeprefix("static/")).stat().st_size > 1_000_000
+    assert env == {BUNDLE_ENV: LAB_BUNDLE}
+    loader, bundle = kernel_esm(env), kernel_esm({})
+    assert f'const BUNDLE = "{LAB_BUNDLE}";' in loader                   # JupyterLab from the book's launcher
+    assert int(loader.split()[0]) < 5_000
+    assert "const BUNDLE" not in bundle and int(bundle.split()[0]) > 1_000_000   # elsewhere: plotly's own bundle
+    assert f"{BUNDLE_ENV}='/etc/passwd': the widget bundle's address must be" in kernel_esm({BUNDLE_ENV: "/etc/passwd"})

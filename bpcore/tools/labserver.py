@@ -6,7 +6,8 @@
 The server gets a fresh HOME, config, data and runtime folders under a temporary directory (so the
 developer's own JupyterLab settings and workspaces play no part), a random free port, a random token,
 ``PYTHONPATH`` pointing at this repository (the kernel imports this checkout's ``bpcore``) and no
-``BPCORE_BOOK`` (live panels, as a reader sees them).  It is stopped, and the temporary folders
+``BPCORE_BOOK`` (live panels, as a reader sees them), and plotly's widget bundle served once, as the
+book's launcher serves it (:func:`bpcore.tools.lab.widget_bundle_server`).  It is stopped, and the temporary folders
 removed, when the ``with`` block ends.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bpcore.tools.lab import SETTINGS_DIR   # the reader's launcher's settings: no news pop-up
+from bpcore.tools.lab import SETTINGS_DIR, widget_bundle_server   # as the reader's launcher: no news pop-up, ...
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,11 +67,12 @@ def jupyterlab(root: Path, start_timeout: float = 60.0) -> Iterator[tuple[str, s
     home = tmp / "home"
     home.mkdir()
     port, token = free_port(), "bp" + os.urandom(8).hex()
-    env = {**fresh_jupyter_env(home, tmp / "runtime"), "PYTHONPATH": str(REPO_ROOT)}
+    bundle_options, bundle_env = widget_bundle_server()                             # ... plotly's bundle served once
+    env = {**fresh_jupyter_env(home, tmp / "runtime"), "PYTHONPATH": str(REPO_ROOT), **bundle_env}
     env.pop("BPCORE_BOOK", None)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={SETTINGS_DIR}"]   # the book's settings
+           "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={SETTINGS_DIR}", *bundle_options]
     log = open(tmp / "server.log", "w")
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     base = f"http://127.0.0.1:{port}"

@@ -45,6 +45,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from bpcore.widgets.bundle import widget_loader
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # --- what must move together (see requirements.txt) -------------------------------------------
@@ -330,10 +332,10 @@ def slim_wheel(src: Path, dest: Path, unused: tuple[str, ...], replace: dict[str
 
 #: plotly's FigureWidget front end (the anywidget ``_esm`` of every FigureWidget): 5 MB with plotly.js inside.
 #: anywidget sends it with each widget and evaluates each copy anew, so the live book serves it once
-#: (:data:`WIDGET_BUNDLE_SITE_FILE`, gzip) and the kernel's plotly carries :data:`WIDGET_LOADER` in its place
+#: (:data:`WIDGET_BUNDLE_SITE_FILE`, gzip) and the kernel's plotly carries a loader in its place
+#: (:mod:`bpcore.widgets.bundle`)
 PLOTLY_WIDGET_BUNDLE = "plotly/package_data/widgetbundle.js"
-WIDGET_BUNDLE_SITE_FILE = "static/plotly/widgetbundle.js.gz"   # in the lite site; the loader names this path
-WIDGET_LOADER = Path(__file__).with_name("lite_assets") / "plotly_widget_loader.js"
+WIDGET_BUNDLE_SITE_FILE = "static/plotly/widgetbundle.js.gz"   # in the lite site, relative to its lite/ folder
 
 
 def widget_bundle_once(plotly_wheel: Path, lite_dir: Path) -> dict[str, bytes]:
@@ -347,7 +349,7 @@ def widget_bundle_once(plotly_wheel: Path, lite_dir: Path) -> dict[str, bytes]:
     target = lite_dir / WIDGET_BUNDLE_SITE_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(gzip.compress(bundle, compresslevel=9, mtime=0))
-    return {PLOTLY_WIDGET_BUNDLE: WIDGET_LOADER.read_bytes()}
+    return {PLOTLY_WIDGET_BUNDLE: widget_loader(WIDGET_BUNDLE_SITE_FILE).encode()}
 
 
 # --- bpcore's wheel -----------------------------------------------------------------------------

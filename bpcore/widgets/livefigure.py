@@ -7,6 +7,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .bundle import served_loader
+
 
 def same_value(a: Any, b: Any) -> bool:
     """True when ``a`` and ``b`` (arrays, lists, dicts or scalars) are equal; NaN equals NaN."""
@@ -69,6 +71,9 @@ class LiveFigure(go.FigureWidget):
 
     These are plotly.py internals (version pinned in requirements.txt); ``tests/test_widgets.py``
     checks the messages, so an upgrade that changes them fails there.
+
+    In JupyterLab started by the book's launcher, a LiveFigure carries a short loader of plotly's front end
+    instead of the 5 MB front end itself (:mod:`bpcore.widgets.bundle`).
     """
 
     _ARRAY_ITEM = re.compile(r"^(annotations|images|shapes)\.(\d+)\.")
@@ -130,3 +135,8 @@ class LiveFigure(go.FigureWidget):
             self._in_batch_mode = False
         self._perform_batch_animate({"mode": "immediate", "transition": {"duration": 0},
                                      "frame": {"duration": 0, "redraw": False}})
+
+
+LOADER = served_loader()
+if LOADER is not None:          # the server serves plotly's widget bundle: send the loader, not the bundle
+    LiveFigure._esm = LOADER

@@ -23,6 +23,7 @@ from plotly_data import DECODE_JS
 
 from bpcore import figures as F
 from bpcore.tools import labserver
+from bpcore.widgets.bundle import LAB_BUNDLE
 from bpcore.experiments import TrainingSetup
 
 pytestmark = pytest.mark.browser
@@ -144,6 +145,14 @@ def test_training_panel_in_jupyterlab(jupyterlab, offline_page):
 
 def drive_the_panel(base: str, token: str, offline_page) -> None:
     page = offline_page.page
+    # plotly's 5 MB front end: fetched once from the server as a file (bpcore.widgets.bundle), never sent
+    # through the kernel's websocket with the figure
+    bundle_fetches: list[str] = []
+    big_frames: list[int] = []
+    page.on("request", lambda request: bundle_fetches.append(request.url)
+            if request.url.split("?")[0] == f"{base}/{LAB_BUNDLE}" else None)
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: big_frames.append(len(payload))
+                                          if len(payload) > 1_000_000 else None))
     page.goto(f"{base}/lab/tree/panel.ipynb?reset&token={token}")
     wait_idle(page)
     page.get_by_text("Run", exact=True).first.click()
@@ -153,6 +162,8 @@ def drive_the_panel(base: str, token: str, offline_page) -> None:
     wait_for_theme(page, "light")   # the panel's ThemeProbe reported JupyterLab's theme and was applied
     wait_idle(page)
     assert check_figure(page) == 0.3
+    assert bundle_fetches == [f"{base}/{LAB_BUNDLE}"], f"plotly's widget bundle fetched: {bundle_fetches}"
+    assert not big_frames, f"websocket messages of {big_frames} bytes: the figure carried plotly's bundle"
     # the readout trims trailing zeros (widgets.controls.READOUT_FORMAT), as the status line does
     assert page.locator(".widget-readout").first.inner_text().strip() == "0.3"
     page.locator(".bpcore-panel").first.scroll_into_view_if_needed()
