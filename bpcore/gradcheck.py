@@ -11,8 +11,9 @@ takes over: :math:`\epsilon \approx 10^{-6}` balances the two in float64.
 The book's pass rule is one number, :data:`TOL`: a backward pass is right when
 ``gradient_check(...) < TOL``. With :math:`\epsilon = 10^{-6}` in float64 the truncation error is of order
 :math:`\epsilon^2 \approx 10^{-12}` and the round-off of order :math:`u/\epsilon \approx 10^{-10}`, so correct
-gradients land around 1e-9 to 1e-10; a mistake lands at 1e-2 or above. ``TOL = 1e-7`` sits between,
-two orders of magnitude above the first and five below the second (chapter 7).
+gradients land around 1e-10, rarely above 1e-8 (a gradient tiny next to the loss is checked less precisely);
+a mistake lands at 1e-2 or above. ``TOL = 1e-7`` sits between, at least an order of magnitude above the
+first and five below the second (chapter 7).
 
 ``order=4`` uses the five-point stencil
 :math:`\frac{-L(\theta+2\epsilon) + 8L(\theta+\epsilon) - 8L(\theta-\epsilon) + L(\theta-2\epsilon)}{12\epsilon}`,
@@ -36,7 +37,7 @@ Array = np.ndarray
 
 # -- the one pass rule: the book's gradient checks and bpcore's own tests (tests/test_engine_gradients.py) --
 #: a backward pass passes when its relative error against finite differences, over all parameters at
-#: once, is below TOL; correct gradients land around 1e-9 to 1e-10, mistakes at 1e-2 or above
+#: once, is below TOL; correct gradients land around 1e-10 (rarely above 1e-8), mistakes at 1e-2 or above
 TOL = 1e-7
 #: the five-point central stencil with eps = 1e-4: truncation ~1e-16, round-off ~1e-12, so even a
 #: layer whose gradient is only ~1e-4 in size is measured far below TOL
@@ -98,7 +99,7 @@ def gradient_check(net: Network, X: Array, Y: Array, loss: str = "bce", l2: floa
                    by_layer: bool = False) -> float | list[dict[str, float]]:
     """The relative error between backprop's gradients (or ``gradients``, e.g. from your own backward
     pass) and finite differences, over all parameters at once. The backward pass passes when this is
-    below :data:`TOL` (1e-7); correct gradients give around 1e-9 to 1e-10, a mistake 1e-2 or more.
+    below :data:`TOL` (1e-7); correct gradients give around 1e-10 (rarely above 1e-8), a mistake 1e-2 or more.
     ``by_layer=True``: one dict of errors per layer instead."""
     if gradients is None:
         gradients = net.gradients(X, Y, loss=loss, l2=l2, masks=masks)
