@@ -1,10 +1,11 @@
 r"""Answer keys of chapter 9 (gradient descent and the learning rate).
 
-* ``ch09.critical_lr`` -- for :math:`L(\theta) = 2\theta^2` (curvature :math:`h = 4`), the learning
+* ``ch09.critical_lr`` -- for :math:`L(\theta) = 5\theta^2` (curvature :math:`h = 10`), the learning
   rate above which gradient descent diverges: :math:`2/h`.
 * ``ch09.max_stable_lr`` -- a function ``H -> float``: the largest learning rate at which gradient descent
   on the quadratic :math:`\tfrac12\theta^\top H\theta` converges, :math:`2/h_{\max}` (largest eigenvalue of H).
-* ``ch09.divergent_lr`` -- the smallest learning rate of the chapter panel's twin that diverges.
+* ``ch09.divergent_lr`` -- the smallest marked learning rate of the chapter's panel that diverges with batches
+  of :data:`BATCH_SIZE` (the full batch's is shown in the chapter).
 * ``ch09.warmup_cosine`` -- a function ``(t, warmup, total) -> factor``: linear warm-up over ``warmup`` epochs, then
   cosine annealing to 0 at epoch ``total``; :func:`bpcore.schedules.warmup` around :func:`bpcore.schedules.cosine`.
 """
@@ -18,7 +19,9 @@ from bpcore import schedules
 from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
 
 Array = np.ndarray
-CURVATURE = 4.0   # L(theta) = 1/2 * CURVATURE * theta^2 = 2 theta^2
+CURVATURE = 10.0   # L(theta) = 1/2 * CURVATURE * theta^2 = 5 theta^2
+#: ex-ch09-3: the panel's batch size
+BATCH_SIZE = 8
 
 
 def _max_stable_lr(H: Array) -> float:
@@ -46,9 +49,17 @@ def _inputs() -> dict[str, object]:
 @lru_cache(maxsize=1)
 def _divergent() -> float:
     from bpcore.lessons.ch09 import PANEL_LRS, PANEL_SETUP, first_diverging
+    lr = first_diverging(PANEL_LRS, **{**PANEL_SETUP, "batch_size": BATCH_SIZE})
+    if lr is None:  # pragma: no cover - the chapter's solution says which one diverges
+        raise RuntimeError(f"no learning rate of the panel diverges with batches of {BATCH_SIZE}")
+    return lr
+
+
+def _full_batch_divergent() -> float:
+    from bpcore.lessons.ch09 import PANEL_LRS, PANEL_SETUP, first_diverging
     lr = first_diverging(PANEL_LRS, **PANEL_SETUP)
     if lr is None:  # pragma: no cover - the chapter shows that one diverges
-        raise RuntimeError("no learning rate of the panel diverges")
+        raise RuntimeError("no learning rate of the panel diverges with the full batch")
     return lr
 
 
@@ -78,6 +89,8 @@ KEYS = {
                 lambda: 1.0 / CURVATURE,
             "that is the curvature itself, not a learning rate: use the factor (1 - eta * h)":
                 CURVATURE,
+            "that is the limit of the chapter's example with h = 4; first write the loss as 1/2 * h * theta^2":
+                2.0 / 4.0,   # the limit of the chapter's example, h = 4
         },
     ),
     "ch09.max_stable_lr": FunctionKey(
@@ -97,6 +110,8 @@ KEYS = {
         wrong={
             "that run ends with a poor but finite loss: it does not diverge. Try the next value":
                 _largest_converging,
+            "that is where the full batch diverges; with batches of 8 a smaller marked value already does":
+                _full_batch_divergent,
         },
     ),
     "ch09.warmup_cosine": FunctionKey(
