@@ -26,7 +26,7 @@ Array = np.ndarray
 def sigmoid(z: ArrayLike) -> Array:
     r"""Logistic sigmoid :math:`\sigma(z) = 1/(1+e^{-z})`, without overflow.
 
-    The naive formula computes ``exp(-z)``, which overflows for ``z < -709``.
+    The naive formula computes ``exp(-z)``, which overflows for ``z`` below about ``-709.78``.
     Here only ``exp(-|z|) <= 1`` is ever formed:
     :math:`\sigma(z) = 1/(1+e^{-z})` for :math:`z \ge 0` and
     :math:`\sigma(z) = e^{z}/(1+e^{z})` for :math:`z < 0` -- the same function.

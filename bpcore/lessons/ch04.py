@@ -196,7 +196,7 @@ def depth_panel():
                  controls={"depth": IntSlider(1, MAX_DEPTH, value=4, label="depth D",
                                               static_values=[1, 2, 3, 4, 6, 8, 10]),
                            "w": Slider(-8.0, 8.0, value=1.0, step=0.1, label="weight w",
-                                       static_values=[-8.0, -5.4, -4.0, -2.0, -1.0, 1.0, 2.0, 4.0, 8.0])},
+                                       static_values=[-8.0, -6.0, -4.0, -2.0, -1.0, 1.0, 2.0, 4.0, 8.0])},
                  static=("depth", "w"), title="Depth and the product of σ′ factors",
                  alt="Bars on a log scale, one per unit of a stack of sigmoid units, showing how much gradient "
                      "reaches each unit; the bars shrink towards the input, staying below a dashed line that marks "
@@ -204,6 +204,8 @@ def depth_panel():
 
 
 COMPARE_EPOCHS = 200
+#: the decision-boundary grid of the compare panel's static twin (15 frames): coarser than live, fewer bytes
+COMPARE_TWIN_RESOLUTION = 26
 
 
 def compare_runs(lr: float, depth: int, epochs: int = COMPARE_EPOCHS, hidden_units: int = 8):
@@ -267,8 +269,9 @@ def compare_panel():
     return panel(fig, compare_update,
                  controls={"lr": LogSlider(0.01, 10.0, value=1.0, label="learning rate",
                                            static_values=[0.1, 0.3, 1.0, 3.0, 10.0]),
-                           "depth": IntSlider(1, 3, value=2, label="hidden layers")},
-                 static=("lr",), title="Sigmoid or tanh?",
+                           "depth": IntSlider(1, 3, value=2, label="hidden layers", static_values=[1, 2, 3])},
+                 static=("lr", "depth"), title="Sigmoid or tanh?",
+                 static_update=lambda lr, depth: compare_update(lr, depth, resolution=COMPARE_TWIN_RESOLUTION),
                  alt="Left: training loss per epoch on a log scale for two networks that differ only in their "
                      "hidden activation, sigmoid and tanh. Right: the two networks' decision boundaries on the "
                      "two-moons data.")

@@ -30,7 +30,7 @@ SIGMOID_INPUTS: dict[str, object] = {
 
 
 def _naive_sigmoid(z: Array) -> Array:
-    """The textbook formula, which overflows in ``exp(-z)`` for ``z < -709``."""
+    """The textbook formula, which overflows in ``exp(-z)`` for ``z`` below about ``-709.78``."""
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
