@@ -1,7 +1,8 @@
 r"""Answer keys of chapter 11, vanishing and exploding gradients.
 
-* ``ch11.chain_factor`` -- the factor by which :math:`\delta` shrinks through a chain of one sigmoid unit
-  per layer (weights 1, every pre-activation 0) from :math:`\delta^6` to :math:`\delta^1`.
+* ``ch11.chain_factor`` -- the ratio :math:`\delta^1/\delta^6` in a chain of one sigmoid unit per layer
+  (weights 1, every pre-activation 0): the factor by which :math:`\delta` shrinks from :math:`\delta^6` to
+  :math:`\delta^1`.
 * ``ch11.xavier_std`` -- a function ``xavier_std(n_in, n_out)``: the Glorot standard deviation
   :math:`\sqrt{2/(n_{in}+n_{out})}`.
 * ``ch11.he_std`` -- a function ``he_std(n_in)``: the He standard deviation :math:`\sqrt{2/n_{in}}`.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpcore.activations import LeakyReLU, Sigmoid
-from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, args
+from bpcore.selfcheck.keytypes import FunctionKey, NumberKey, Wrong, args
 from bpcore.training import clip_gradients
 
 _SIG = Sigmoid()
@@ -73,6 +74,9 @@ KEYS = {
             "one factor too many: between delta^6 and delta^1 there are five layers to cross, not six":
                 lambda: _chain(_LAYERS, float(_SIG.derivative(0.0))),
             "sigma(0) was used instead of the slope sigma'(0)": lambda: _chain(_LAYERS - 1, 0.5),
+            "that is delta^6 / delta^1, the ratio the other way round":
+                Wrong(lambda: 1.0 / _chain(_LAYERS - 1, float(_SIG.derivative(0.0))),
+                      hint="delta^1 is the smaller of the two, so delta^1 / delta^6 is below 1"),
         },
     ),
     "ch11.xavier_std": FunctionKey(
