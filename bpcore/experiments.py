@@ -9,7 +9,7 @@ import numpy as np
 
 from .datasets import load, train_val_split
 from .network import Network
-from .training import History, train
+from .training import DEFAULT_MOMENTUM, History, train
 
 
 @dataclass
@@ -17,7 +17,9 @@ class TrainingSetup:
     """Everything that defines one training run of :func:`training_panel` (one value per control).
 
     ``seed`` seeds the data, the initial weights and the shuffling.  ``noise=None`` uses the data set's
-    own default.  ``momentum > 0`` with ``optimizer="sgd"`` trains with heavy-ball momentum of that β.
+    own default.  ``momentum`` is the optimiser's β (Adam's :math:`\beta_1`); ``None`` leaves
+    :func:`bpcore.train`'s default (0.9).  With ``optimizer="sgd"`` a β > 0 trains with heavy-ball momentum of that β
+    (the training panel's momentum slider: 0 is plain gradient descent).
     """
 
     data: str = "moons"
@@ -33,7 +35,7 @@ class TrainingSetup:
     epochs: int = 60  # live retraining stays under ~40 ms (see benchmarks/bench_panel.py)
     batch_size: int | None = None
     optimizer: str = "sgd"
-    momentum: float = 0.0
+    momentum: float | None = None
     dropout: float = 0.0
     l2: float = 0.0
 
@@ -59,11 +61,12 @@ class TrainingSetup:
         X_tr, X_val, y_tr, y_val = data = self.dataset()
         n_classes = int(max(y_tr.max(), y_val.max())) + 1
         net = self.network(n_classes)
-        optimizer = self.optimizer if self.momentum == 0 or self.optimizer != "sgd" else "momentum"
+        heavy_ball = self.optimizer == "sgd" and bool(self.momentum)
         hist = train(net, X_tr, y_tr, loss=self.loss_name(n_classes), lr=self.lr, epochs=int(self.epochs),
-                     batch_size=self.batch_size, seed=self.seed, optimizer=optimizer,
-                     momentum=self.momentum if self.momentum > 0 else 0.9, l2=self.l2, dropout=self.dropout,
-                     X_val=X_val, Y_val=y_val, callback=callback, record=("loss", "accuracy", "grad_norms"))
+                     batch_size=self.batch_size, seed=self.seed, optimizer="momentum" if heavy_ball else self.optimizer,
+                     momentum=DEFAULT_MOMENTUM if self.momentum is None else self.momentum, l2=self.l2,
+                     dropout=self.dropout, X_val=X_val, Y_val=y_val, callback=callback,
+                     record=("loss", "accuracy", "grad_norms"))
         return net, hist, data
 
 

@@ -41,6 +41,8 @@ Array = np.ndarray
 #: what :func:`train` can record per epoch
 RECORDS = ("loss", "accuracy", "data_loss", "grad_norms", "delta_norms")
 DEFAULT_RECORD = ("loss", "accuracy")
+#: :func:`train`'s β of the momentum optimisers (Adam's beta1)
+DEFAULT_MOMENTUM = 0.9
 
 
 @dataclass
@@ -235,7 +237,7 @@ def loss_note(loss: float) -> str:
 
 def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, epochs: int = 100,
           batch_size: int | None = None, seed: int | None = None, optimizer: str | Optimizer = "sgd",
-          momentum: float = 0.9, l2: float = 0.0, dropout: float = 0.0,
+          momentum: float = DEFAULT_MOMENTUM, l2: float = 0.0, dropout: float = 0.0,
           X_val: Array | None = None, Y_val: Array | None = None, early_stopping: int | None = None,
           restore_best: bool = True, schedule=None, callback: Callable[[int, History], object] | None = None,
           snapshot_every: int | None = None, evaluate_train: bool = False,

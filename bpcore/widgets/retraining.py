@@ -60,7 +60,7 @@ def training_controls(**values: Any) -> dict[str, Control]:
         "loss": Dropdown(["bce", "mse"] if v["loss"] != "ce" else ["ce", "mse"], value=v["loss"], label="loss"),
         "init": Dropdown(["xavier", "he", "normal", "uniform", "zeros"], value=v["init"] or "xavier",
                          label="initialisation"),
-        "momentum": Slider(0.0, 0.99, value=v["momentum"], step=0.01, label="momentum β",
+        "momentum": Slider(0.0, 0.99, value=v["momentum"] or 0.0, step=0.01, label="momentum β",
                            static_values=[0.0, 0.5, 0.8, 0.9, 0.95, 0.99]),
         "dropout": Slider(0.0, 0.8, value=v["dropout"], step=0.05, label="dropout rate",
                           static_values=[0.0, 0.1, 0.2, 0.3, 0.5, 0.7]),
