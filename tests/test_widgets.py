@@ -444,3 +444,24 @@ def test_live_figures_carry_the_loader_only_where_the_server_serves_the_bundle()
     assert int(loader.split()[0]) < 5_000
     assert "const BUNDLE" not in bundle and int(bundle.split()[0]) > 1_000_000   # elsewhere: plotly's own bundle
     assert f"{BUNDLE_ENV}='/etc/passwd': the widget bundle's address must be" in kernel_esm({BUNDLE_ENV: "/etc/passwd"})
+
+
+def test_a_setups_momentum_is_the_beta_it_names():
+    """``momentum=None`` is train()'s default beta; a number is that beta for every optimiser (0 with Adam is
+    beta1 = 0, never silently 0.9); with sgd a beta > 0 is heavy-ball momentum and 0 plain gradient descent."""
+    import bpcore
+
+    def final(**fields) -> float:
+        return TrainingSetup(epochs=20, lr=0.3, **fields).run()[1].train_loss[-1]
+
+    X_tr, _, y_tr, _ = TrainingSetup().dataset()
+
+    def direct(**options) -> float:
+        net = TrainingSetup().network(2)
+        return bpcore.train(net, X_tr, y_tr, lr=0.3, epochs=20, seed=0, **options).train_loss[-1]
+
+    assert final(optimizer="adam") == final(optimizer="adam", momentum=0.9) == direct(optimizer="adam")
+    assert final(optimizer="adam", momentum=0.0) == direct(optimizer="adam", momentum=0.0)
+    assert final(optimizer="adam", momentum=0.0) != final(optimizer="adam")
+    assert final(momentum=0.5) == direct(optimizer="momentum", momentum=0.5)
+    assert final(momentum=0.0) == final() == direct(optimizer="sgd")
