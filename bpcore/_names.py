@@ -7,6 +7,11 @@ from typing import Mapping, TypeVar
 T = TypeVar("T")
 
 
+def name_key(name: str) -> str:
+    """How a name is looked up: ``" Leaky-ReLU"`` -> ``"leaky_relu"``."""
+    return name.strip().lower().replace("-", "_")
+
+
 def lookup(kind: str, name: object, table: Mapping[str, T]) -> T:
     """Return ``table[name]``; otherwise raise an error that lists the choices.
 
@@ -15,7 +20,7 @@ def lookup(kind: str, name: object, table: Mapping[str, T]) -> T:
     """
     if not isinstance(name, str):
         raise TypeError(f"{kind} must be given by name (a str), got {type(name).__name__}: {name!r}")
-    key = name.strip().lower().replace("-", "_")
+    key = name_key(name)
     if key in table:
         return table[key]
     choices = ", ".join(sorted(table))

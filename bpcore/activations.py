@@ -15,6 +15,8 @@ every ``z`` in its row, so its ``backward`` is a Jacobian-vector product.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -170,9 +172,9 @@ class LeakyReLU(Activation):
     derivative_formula = r"1 \text{ if } z>0 \text{ else } \alpha"
 
     def __init__(self, alpha: float = 0.01):
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 < alpha < 1.0:
             raise ValueError(f"leaky ReLU slope alpha must be a number with 0 < alpha < 1, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha: float = float(alpha)
 
     def forward(self, z: ArrayLike) -> Array:
         z = np.asarray(z, dtype=float)

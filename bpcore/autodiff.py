@@ -23,7 +23,7 @@ parents' ``grad`` (``+=``): a tensor used twice receives both contributions.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -201,15 +201,21 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on, each after all of its parents (``root`` last)."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
+    """Every tensor ``root`` depends on, each after all of its parents (``root`` last).
 
-    def visit(node: Tensor) -> None:
-        if id(node) not in seen:
-            seen.add(id(node))
-            for parent in node.parents:
-                visit(parent)
+    A depth-first search that keeps its own stack of ``(tensor, its parents still to visit)``: a tensor is
+    placed once all its parents are, and a graph thousands of operations deep never meets Python's
+    recursion limit."""
+    order: list[Tensor] = []
+    seen: set[int] = {id(root)}
+    stack: list[tuple[Tensor, Iterator[Tensor]]] = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        parent = next((p for p in parents if id(p) not in seen), None)
+        if parent is None:                      # every parent placed: place the tensor itself
+            stack.pop()
             order.append(node)
-    visit(root)
+        else:
+            seen.add(id(parent))
+            stack.append((parent, iter(parent.parents)))
     return order

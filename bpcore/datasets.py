@@ -15,16 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from ._names import lookup
-from .validation import fraction, positive_integer
+from .validation import class_labels, fraction, nonnegative_number, positive_integer
 
 Array = np.ndarray
 
 
 def _check(n_samples: int, noise: float) -> tuple[int, float]:
     n_samples = positive_integer(n_samples, "n_samples")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
-    return n_samples, float(noise)
+    return n_samples, nonnegative_number(noise, "noise")
 
 
 def xor(n_samples: int = 200, noise: float = 0.15, seed: int | None = 0) -> tuple[Array, Array]:
@@ -43,7 +41,7 @@ def xor(n_samples: int = 200, noise: float = 0.15, seed: int | None = 0) -> tupl
 
 def spirals(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0, n_classes: int = 2,
             turns: float = 1.0) -> tuple[Array, Array]:
-    """Interleaved spiral arms, one per class, radius growing from 0 to 1 over ``turns`` turns."""
+    """Interleaved spiral arms, one per class, radius growing from 0.05 to 1 over ``turns`` turns."""
     n_samples, noise = _check(n_samples, noise)
     n_classes = positive_integer(n_classes, "n_classes")
     rng = np.random.default_rng(seed)
@@ -66,7 +64,9 @@ def blobs(n_samples: int = 200, noise: float = 0.5, seed: int | None = 0, n_clas
 
 
 def _random_state(seed: int | None) -> np.random.RandomState:
-    """scikit-learn's ``check_random_state``: a legacy ``RandomState`` (numpy's global one for ``None``)."""
+    """scikit-learn's ``check_random_state``: a legacy ``RandomState`` (numpy's global one for ``None``,
+    ``np.random.mtrand._rand``, the one name outside bpcore's public API it uses: scikit-learn does the same, and
+    unseeded data follow ``np.random.seed`` as they do there)."""
     return np.random.mtrand._rand if seed is None else np.random.RandomState(seed)
 
 
@@ -96,8 +96,7 @@ def moons(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0) -> tup
 def circles(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0, factor: float = 0.5) -> tuple[Array, Array]:
     """A small circle (radius ``factor``) inside a unit one: scikit-learn's ``make_circles``, number for number."""
     n_samples, noise = _check(n_samples, noise)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor < 1:
-        raise ValueError(f"factor must be a number in [0, 1), got {factor!r}")
+    factor = fraction(factor, "circles factor (the inner radius)")
     n_out = n_samples // 2
     n_in = n_samples - n_out
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
@@ -134,10 +133,8 @@ def load(name: str, n_samples: int = 200, noise: float | None = None, seed: int 
 
 def one_hot(y: Array, n_classes: int | None = None) -> Array:
     """Integer labels ``(n,)`` -> one-hot rows ``(n, n_classes)``."""
-    y = np.asarray(y)
-    if y.ndim != 1 or y.size == 0 or not np.all(y == np.round(y)) or y.min() < 0:
-        raise ValueError(f"one_hot needs a non-empty 1-D array of integer labels >= 0, got shape {y.shape}")
-    k = int(y.max()) + 1 if n_classes is None else int(n_classes)
+    y = class_labels(y, "one_hot's labels")
+    k = int(y.max()) + 1 if n_classes is None else positive_integer(n_classes, "n_classes")
     if y.max() >= k:
         raise ValueError(f"label {int(y.max())} does not fit in {k} classes (labels must be 0..{k - 1})")
     return np.eye(k)[y.astype(int)]

@@ -16,9 +16,9 @@ Each loss gives
 * ``grad_a(a, y)``   -- :math:`\partial L/\partial a`, the general starting point of backprop.
 
 ``output_delta`` turns that into the output layer's error signal
-:math:`\delta^L = \partial L/\partial z^L`. Two pairs simplify to :math:`(a-y)/n`, because the
-loss's :math:`1/(a(1-a))` cancels the sigmoid's :math:`\sigma'`, and the softmax Jacobian
-cancels the same way for cross-entropy. bpcore uses those simplified forms (they are also the
+:math:`\delta^L = \partial L/\partial z^L`. Three pairs simplify to :math:`(a-y)/n`: binary
+cross-entropy's :math:`1/(a(1-a))` cancels the sigmoid's :math:`\sigma'`, the softmax Jacobian cancels
+the same way for cross-entropy, and a linear output's slope is 1 for the MSE. bpcore uses those simplified forms (they are also the
 numerically safe ones); the tests check they equal the general chain rule.
 """
 from __future__ import annotations

@@ -41,7 +41,10 @@ class RangeTest:
     @property
     def best_lr(self) -> float:
         """The rate whose step gave the lowest loss."""
-        return float(self.lrs[int(np.nanargmin(self.losses))])
+        if not np.any(np.isfinite(self.losses)):
+            raise ValueError(f"the range test recorded no finite loss ({len(self.losses)} steps): "
+                             f"start from a smaller lr_min")
+        return float(self.lrs[int(np.nanargmin(np.where(np.isfinite(self.losses), self.losses, np.nan)))])
 
     @property
     def suggested_lr(self) -> float:
@@ -68,8 +71,11 @@ def lr_range_test(net: Network, X: Array, Y: Array, loss: str = "bce", lr_min: f
     if stop_factor <= 1:
         raise ValueError(f"stop_factor must be > 1 (times the starting loss), got {stop_factor!r}")
     gamma = (lr_max / lr_min) ** (1.0 / (steps - 1))
-    # one more epoch than steps: the loss recorded in epoch t + 1 is the loss after the step of epoch t
-    history = train(net, X, Y, loss=loss, lr=lr_min, epochs=steps + 1, batch_size=None,
+    # the loss recorded in epoch t + 1 is the loss after the step of epoch t; after the last step, measure it
+    history = train(net, X, Y, loss=loss, lr=lr_min, epochs=steps, batch_size=None,
                     schedule=exponential(gamma), divergence_factor=stop_factor, record=("loss",))
-    losses = np.asarray(history.train_loss[1:], dtype=float)
+    after = history.train_loss[1:]
+    if not history.diverged:
+        after.append(net.loss(X, Y, loss=loss, train=True))
+    losses = np.asarray(after, dtype=float)
     return RangeTest(lrs=np.asarray(history.lr[:len(losses)], dtype=float), losses=losses, history=history)

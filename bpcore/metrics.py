@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .validation import class_labels, positive_integer
+
 if TYPE_CHECKING:
     from .network import Network
 
@@ -43,11 +45,15 @@ def accuracy(net: "Network", X: np.ndarray, y: np.ndarray) -> float:
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None) -> np.ndarray:
-    """``C[i, j]`` = number of samples of class ``i`` predicted as ``j``."""
-    y_true, y_pred = np.asarray(y_true, int), np.asarray(y_pred, int)
+    """``C[i, j]`` = number of samples of class ``i`` predicted as ``j``. ``y_true``, ``y_pred``: labels
+    ``(n,)``, whole numbers from 0 to ``n_classes - 1`` (default: the largest label + 1)."""
+    y_true, y_pred = class_labels(y_true, "y_true"), class_labels(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
-    k = n_classes or int(max(y_true.max(), y_pred.max())) + 1
+    largest = int(max(y_true.max(), y_pred.max()))
+    k = largest + 1 if n_classes is None else positive_integer(n_classes, "n_classes")
+    if largest >= k:
+        raise ValueError(f"label {largest} does not fit n_classes={k} (the labels are 0 to {k - 1})")
     C = np.zeros((k, k), dtype=int)
     np.add.at(C, (y_true, y_pred), 1)
     return C

@@ -30,6 +30,7 @@ import numpy as np
 from . import validation
 from .activations import Activation, get_hidden, get_output
 from .batchnorm import batchnorm_backward, batchnorm_evaluate, batchnorm_forward, update_running_statistics
+from ._names import name_key
 from .init import DEFAULT_SCALE, get_init
 from .losses import Loss, get_loss, output_delta
 from .metrics import predicted_classes
@@ -168,9 +169,12 @@ class Network:
         if init is None:
             init = "he" if hidden_act.name in ("relu", "leaky_relu") else "xavier"
         initialise = get_init(init)
-        self.init = init
+        self.init = init = name_key(init)
         if init_scale is None:
             init_scale = DEFAULT_SCALE.get(init, 1.0)
+        elif init not in DEFAULT_SCALE:
+            raise ValueError(f"init_scale sets the std of 'normal' and the half-width of 'uniform'; init={init!r} "
+                             f"takes no scale (its weights follow from the layer sizes): leave init_scale out")
         self.init_scale = validation.positive_number(init_scale, "init_scale")
         self.seed = seed
         rng = np.random.default_rng(seed)
@@ -262,6 +266,7 @@ class Network:
         when ``l2 = λ > 0``. ``train=True`` uses batch statistics for batch norm (what the gradients
         differentiate)."""
         X, Y, loss_fn = self.prepare(X, Y, loss)
+        l2 = validation.nonnegative_number(l2, "l2")
         traces = self.forward_pass(X, train=train)
         return self.objective(traces[-1], Y, loss_fn, l2)
 
@@ -283,6 +288,7 @@ class Network:
               masks: Sequence[Array | None] | None = None) -> Trace:
         """One forward and one backward pass with every intermediate kept, for inspection."""
         X, Y, loss_fn = self.prepare(X, Y, loss)
+        l2 = validation.nonnegative_number(l2, "l2")
         return self.trace_pass(X, Y, loss_fn, l2, masks)
 
     def trace_pass(self, X: Array, Y: Array, loss_fn: Loss, l2: float = 0.0,
@@ -325,8 +331,8 @@ class Network:
                 names: tuple[str, str] = ("X", "Y")) -> tuple[Array, Array, Loss]:
         """Input preparation: check ``X: (n, n_in)`` and ``Y`` against this network and the loss, and
         return them as the passes take them: float arrays ``X (n, n_in)``, ``Y (n, n_out)`` (labels
-        one-hot encoded for "ce"), and the :class:`Loss` object. Bad input raises a ValueError that
-        names it (``names``: what to call X and Y in the message)."""
+        one-hot encoded for "ce"), and the :class:`Loss` object. Bad input raises a ValueError (a
+        TypeError for what is not numbers) that names it (``names``: what to call X and Y in the message)."""
         loss_fn = get_loss(loss)
         if self.output not in loss_fn.outputs:
             raise ValueError(f"loss {loss_fn.name!r} needs an output activation in {list(loss_fn.outputs)}, "

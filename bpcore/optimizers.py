@@ -2,7 +2,7 @@ r"""Optimisers: how a gradient becomes a step.
 
 Every optimiser updates a list of parameter arrays **in place** from a list of gradients of the
 same shapes: ``opt.step(params, grads)``. Its state (velocities, running averages) is one array per
-parameter, kept in a list in the same order -- never keyed by a name, so two layers can never share
+parameter (Adam: two), kept in a list in the same order -- never keyed by a name, so two layers can never share
 state. Use one optimiser object per network (or per problem: it works on any arrays, such as the
 point :math:`\theta` on a 2-D loss surface).
 
@@ -76,7 +76,8 @@ class Momentum(Optimizer):
     r"""Heavy ball: :math:`v \leftarrow \beta v - \eta g`, :math:`\theta \leftarrow \theta + v`.
 
     Unrolled, :math:`v_t = -\eta\sum_{k\le t}\beta^{t-k} g_k`: the velocity is an exponentially
-    weighted sum of past gradients (:math:`\tfrac{1}{1-\beta}` times their weighted average), so
+    weighted sum of past gradients (:math:`\tfrac{1-\beta^t}{1-\beta}` times their weighted average, so
+    :math:`\tfrac{1}{1-\beta}` times once :math:`\beta^t` is small), so
     consistent directions build up speed and oscillating ones cancel.
     """
 
@@ -121,7 +122,7 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr: float, rho: float = 0.9, eps: float = 1e-8):
         super().__init__(lr)
-        self.rho, self.eps = fraction(rho, "rmsprop rho"), float(eps)
+        self.rho, self.eps = fraction(rho, "rmsprop rho"), positive_number(eps, "rmsprop eps")
 
     def update(self, p: Array, g: Array, state: list[Array]) -> None:
         s = state[0]
@@ -141,7 +142,7 @@ class Adam(Optimizer):
     def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
         self.beta1, self.beta2 = fraction(beta1, "adam beta1"), fraction(beta2, "adam beta2")
-        self.eps = float(eps)
+        self.eps = positive_number(eps, "adam eps")
 
     def update(self, p: Array, g: Array, state: list[Array]) -> None:
         m, s = state
@@ -159,7 +160,8 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "rmsprop":
 
 def make_optimizer(name: str | Optimizer, lr: float, momentum: float = 0.9) -> Optimizer:
     """The optimiser called ``name`` with learning rate ``lr`` (``momentum`` is beta for the
-    momentum methods and beta1 for Adam)."""
+    momentum methods and beta1 for Adam). An :class:`Optimizer` object is returned as it is, with its own
+    learning rate and betas."""
     if isinstance(name, Optimizer):
         return name
     cls = lookup("optimiser", name, OPTIMIZERS)

@@ -72,11 +72,12 @@ def standardise(X: object) -> tuple[Array, Standardiser]:
         raise ValueError(f"standardising needs at least 2 samples to measure a spread, got {len(A)}")
     mean, std = A.mean(axis=0), A.std(axis=0)
     scale = np.max(np.abs(A), axis=0)
-    constant = np.flatnonzero(std <= RELATIVE_SPREAD_MIN * np.maximum(scale, 1.0))
+    constant = np.flatnonzero((std == 0) | (std <= RELATIVE_SPREAD_MIN * scale))
     if constant.size:
         j = int(constant[0])
         others = f" (and {constant.size - 1} more)" if constant.size > 1 else ""
-        raise ValueError(f"column {j}{others} of X has zero variance (every value is {A[0, j]:g}): it carries no "
-                         f"information and cannot be scaled to variance 1; drop it before standardising")
+        raise ValueError(f"column {j}{others} of X is constant (standard deviation {std[j]:.3g}, values up to "
+                         f"{scale[j]:.3g} in size): it carries no information and cannot be scaled to variance 1; "
+                         f"drop it before standardising")
     stats = Standardiser(mean=mean, std=std)
     return (A - mean) / std, stats

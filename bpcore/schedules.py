@@ -16,7 +16,7 @@ import math
 from typing import Callable
 
 from ._names import lookup
-from .validation import fraction, positive_integer, positive_number
+from .validation import fraction, nonnegative_number, positive_integer, positive_number
 
 Schedule = Callable[[int], float]
 
@@ -44,8 +44,7 @@ def exponential(gamma: float = 0.99) -> Schedule:
 
 def inverse_time(k: float = 0.01) -> Schedule:
     r"""Inverse-time decay: :math:`1/(1 + k t)`, ``k >= 0``."""
-    if isinstance(k, bool) or not isinstance(k, (int, float)) or not k >= 0 or not math.isfinite(k):
-        raise ValueError(f"inverse_time k must be a number >= 0, got {k!r}")
+    k = nonnegative_number(k, "inverse_time k")
     return lambda epoch: 1.0 / (1.0 + k * epoch)
 
 

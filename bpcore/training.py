@@ -7,8 +7,8 @@ With ``clip_norm=c`` every step first rescales its gradients by :func:`clip_grad
 
 What is recorded is asked for with ``record`` (see :data:`RECORDS`), and only that is computed:
 
-* ``"loss"``, ``"accuracy"`` -- per epoch, the mean over the epoch's batches of the loss the
-  gradients came from and the training accuracy (the default: both);
+* ``"loss"``, ``"accuracy"`` -- per epoch, the mean over the epoch's samples (each batch weighted by
+  its size) of the loss the gradients came from and of the training accuracy (the default: both);
 * ``"data_loss"`` -- the same mean of the data term alone, without the L2 penalty
   :math:`\tfrac\lambda2\sum_l\lVert W^l\rVert^2` (equal to ``"loss"`` when ``l2 = 0``): the quantity the
   validation loss measures, so the two curves compare like with like;
@@ -24,6 +24,7 @@ nothing is raised, so a slider set to an absurd learning rate shows a diverged r
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -41,6 +42,8 @@ Array = np.ndarray
 #: what :func:`train` can record per epoch
 RECORDS = ("loss", "accuracy", "data_loss", "grad_norms", "delta_norms")
 DEFAULT_RECORD = ("loss", "accuracy")
+#: :func:`train`'s learning rate when none is given
+DEFAULT_LR = 0.1
 #: :func:`train`'s β of the momentum optimisers (Adam's beta1)
 DEFAULT_MOMENTUM = 0.9
 
@@ -126,7 +129,8 @@ def clip_gradients(grads: Sequence[Array], max_norm: float) -> list[Array]:
     ``grads``: one array per parameter (any shapes, e.g. ``dW: (n_in, n_out)``, ``db: (n_out,)``);
     :math:`\lVert g\rVert` is their :func:`global_norm`, all parameters together. Returns new arrays of
     the same shapes: unchanged when :math:`\lVert g\rVert \le c`, else all multiplied by the same
-    factor :math:`c/\lVert g\rVert`, so the step keeps its direction and has length exactly ``c``.
+    factor :math:`c/\lVert g\rVert`, so the gradient keeps its direction and has norm exactly ``c`` (a plain
+    gradient-descent step then has length :math:`\eta c`; momentum and Adam transform it further).
     A non-finite norm (an overflowed gradient) is left as it is: there is no direction to keep.
     """
     c = validation.positive_number(max_norm, "clip_norm (the largest gradient norm)")
@@ -235,7 +239,7 @@ def loss_note(loss: float) -> str:
     return "" if math.isnan(loss) else f" · loss {loss:.4g}"
 
 
-def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, epochs: int = 100,
+def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float | None = None, epochs: int = 100,
           batch_size: int | None = None, seed: int | None = None, optimizer: str | Optimizer = "sgd",
           momentum: float = DEFAULT_MOMENTUM, l2: float = 0.0, dropout: float = 0.0,
           X_val: Array | None = None, Y_val: Array | None = None, early_stopping: int | None = None,
@@ -246,9 +250,11 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     """Train ``net`` in place and return its :class:`History`.
 
     X: ``(n_samples, n_in)``; Y: ``(n_samples, n_out)`` or 1-D labels (see :meth:`Network.loss`).
-    loss: "mse", "bce" or "ce". lr: learning rate (> 0). epochs: passes over the data (> 0).
+    loss: "mse", "bce" or "ce". lr: learning rate (> 0; default :data:`DEFAULT_LR`). epochs: passes over the
+    data (> 0).
     batch_size: samples per step (None: all). seed: shuffling and dropout masks (same seed, same run).
-    optimizer: "sgd", "momentum", "nesterov", "rmsprop", "adam" (``momentum`` is their beta).
+    optimizer: "sgd", "momentum", "nesterov", "rmsprop", "adam" (``momentum`` is their beta), or an
+    :class:`~bpcore.optimizers.Optimizer` object, which keeps its own learning rate and betas (then give no ``lr``).
     l2: weight decay :math:`\\lambda` (adds :math:`\\tfrac\\lambda2\\sum\\lVert W\\rVert^2` to the loss; record
     "data_loss" for the training loss without it, the one to compare with the validation loss).
     dropout: probability of dropping each hidden unit in training (inverted dropout; none at evaluation).
@@ -267,12 +273,14 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
     (:func:`clip_gradients`); None: no clipping. The recorded ``grad_norms`` are the unclipped ones.
     """
     X, Y, loss_fn = net.prepare(X, Y, loss)
-    base_lr = validation.positive_number(lr, "learning rate lr")
+    if isinstance(optimizer, Optimizer) and lr is not None:
+        raise ValueError(f"give the learning rate once: lr={lr!r} or in the optimiser {optimizer!r}, not both")
+    base_lr = optimizer.lr if isinstance(optimizer, Optimizer) else \
+        validation.positive_number(DEFAULT_LR if lr is None else lr, "learning rate lr")
     epochs = validation.positive_integer(epochs, "epochs")
     n = len(X)
     bs = n if batch_size is None else min(validation.positive_integer(batch_size, "batch_size"), n)
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0:
-        raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
+    l2 = validation.nonnegative_number(l2, "l2")
     keep = 1.0 - validation.fraction(dropout, "dropout rate")
     record = tuple(record)
     unknown = [r for r in record if r not in RECORDS]
@@ -294,6 +302,10 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
             raise ValueError(f"early_stopping counts epochs of validation: it needs measure_every=1, got {every}")
     if snapshot_every is not None:
         snapshot_every = validation.positive_integer(snapshot_every, "snapshot_every")
+    if divergence_factor is not None and (isinstance(divergence_factor, bool)
+                                          or not isinstance(divergence_factor, numbers.Real) or not divergence_factor > 1):
+        raise ValueError(f"divergence_factor must be a number > 1 (times the loss before training; inf: only a NaN "
+                         f"or infinite loss counts), got {divergence_factor!r}")
     opt = make_optimizer(optimizer, base_lr, momentum)
     schedule_fn = get_schedule(schedule)
     rng = np.random.default_rng(seed)
@@ -311,7 +323,11 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float = 0.1, 
         # divergence is judged against the loss before any step (the first epoch may already explode)
         initial_loss = net.objective(net.forward_pass(X, train=False)[-1], Y, loss_fn, l2) if watch else math.nan
         for epoch in range(1, epochs + 1):
-            opt.lr = base_lr * schedule_fn(epoch - 1)
+            factor = schedule_fn(epoch - 1)
+            if not (factor >= 0 and math.isfinite(factor)):
+                raise ValueError(f"the schedule gave the learning-rate factor {factor!r} for epoch {epoch - 1}: "
+                                 f"a factor must be a finite number >= 0")
+            opt.lr = base_lr * factor
             ep = run_epoch(net, opt, params, X, Y, loss_fn, bs, rng, l2, keep, per_batch, output_delta,
                            with_loss=watch or "loss" in per_batch, clip_norm=clip_norm)
             hist.epochs_run = epoch

@@ -12,7 +12,8 @@ import numpy as np
 
 
 def as_inputs(X: object, n_in: int, name: str = "X") -> np.ndarray:
-    """``X`` as a float array of shape ``(n_samples, n_in)``, or a ValueError that says what is wrong."""
+    """``X`` as a float array of shape ``(n_samples, n_in)``, or a ValueError (a TypeError for what
+    is not numbers) that says what is wrong."""
     try:
         A = np.asarray(X, dtype=float)
     except (TypeError, ValueError) as err:
@@ -70,6 +71,20 @@ def as_targets(Y: object, n_samples: int, n_out: int, loss: str, name: str = "Y"
     return T
 
 
+def class_labels(y: object, name: str) -> np.ndarray:
+    """``y`` as integer class labels ``(n,)``: a non-empty 1-D array of whole numbers >= 0, else a clear error."""
+    try:
+        A = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of class labels: {err}") from None
+    if A.ndim != 1 or A.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of class labels, got shape {A.shape}")
+    bad = ~np.isfinite(A) | (A != np.round(A)) | (A < 0)
+    if bad.any():
+        raise ValueError(f"{name} must hold class labels 0, 1, 2, ..., got {A[bad][0]:g} at index {int(np.argmax(bad))}")
+    return A.astype(int)
+
+
 def positive_number(value: object, name: str, integer: bool = False) -> float:
     """``value`` if it is a finite number > 0 (an int when ``integer``), else a clear error."""
     kind = "an integer" if integer else "a number"
@@ -81,6 +96,16 @@ def positive_number(value: object, name: str, integer: bool = False) -> float:
     if not math.isfinite(v) or v <= 0:
         raise ValueError(f"{name} must be > 0, got {value!r}")
     return int(v) if integer else v
+
+
+def nonnegative_number(value: object, name: str) -> float:
+    """``value`` if it is a finite number >= 0, else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number >= 0, got {type(value).__name__}: {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or v < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return v
 
 
 def positive_integer(value: object, name: str) -> int:

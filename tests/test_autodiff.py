@@ -235,3 +235,15 @@ def test_clear_errors():
         Tensor(np.ones((2, 3))).softmax_cross_entropy(np.ones((2, 2)))
     with pytest.raises(TypeError, match="holds numbers"):
         Tensor("abc")
+
+
+def test_a_graph_thousands_of_operations_deep_backpropagates():
+    """topological_order keeps its own stack: depth is not limited by Python's recursion limit."""
+    x = Tensor(np.array([2.0]))
+    y = x
+    for _ in range(5000):
+        y = y + x
+    y.sum().backward()
+    assert x.grad[0] == 5001.0
+    order = topological_order(y)
+    assert order[0] is x and order[-1] is y and len(order) == 5001

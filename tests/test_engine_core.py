@@ -286,3 +286,37 @@ class TestBatchNormInOnePlace:
         np.testing.assert_allclose(mean, batchnorm.BATCH_WEIGHT * z.mean(axis=0), rtol=1e-15)
         np.testing.assert_allclose(var, batchnorm.MOMENTUM + batchnorm.BATCH_WEIGHT * z.var(axis=0), rtol=1e-15)
         assert batchnorm.MOMENTUM + batchnorm.BATCH_WEIGHT == 1.0
+
+
+def test_an_initialisation_name_is_read_one_way_and_a_scale_only_where_it_counts():
+    a = bpcore.Network([4, 6, 1], init=" Normal", seed=0)
+    b = bpcore.Network([4, 6, 1], init="normal", seed=0)
+    assert a.init == "normal" and a.init_scale == b.init_scale == 0.1
+    np.testing.assert_array_equal(a.layers[0].W, b.layers[0].W)
+    for init in ("xavier", "he", "zeros", "glorot"):
+        with pytest.raises(ValueError, match=f"init={init!r} takes no scale"):
+            bpcore.Network([4, 6, 1], init=init, init_scale=5.0)
+    assert bpcore.activations.LeakyReLU(np.float32(0.25)).alpha == 0.25
+
+
+@pytest.mark.parametrize(("y_true", "y_pred", "n_classes", "message"), [
+    ([0, -1], [0, 1], None, r"y_true must hold class labels 0, 1, 2, \.\.\., got -1 at index 1"),
+    ([0, 1], [0, 1.5], None, "y_pred must hold class labels 0, 1, 2, ..., got 1.5 at index 1"),
+    ([], [], None, r"y_true must be a non-empty 1-D array of class labels, got shape \(0,\)"),
+    ([0, 3], [0, 1], 2, r"label 3 does not fit n_classes=2 \(the labels are 0 to 1\)"),
+    ([0, 1], [0, 1, 1], None, "differ in shape"),
+])
+def test_a_confusion_matrix_of_bad_labels_is_refused(y_true, y_pred, n_classes, message):
+    with pytest.raises(ValueError, match=message):
+        bpcore.confusion_matrix(y_true, y_pred, n_classes)
+
+
+def test_confusion_matrix_counts_whole_float_labels():
+    np.testing.assert_array_equal(bpcore.confusion_matrix([0.0, 1.0, 2.0], [0, 2, 2], 4),
+                                  [[1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 1, 0], [0, 0, 0, 0]])
+
+
+def test_noise_must_be_a_finite_number():
+    for bad in (float("nan"), float("inf"), -0.1):
+        with pytest.raises(ValueError, match="noise must be a number >= 0"):
+            bpcore.datasets.moons(20, noise=bad)

@@ -62,7 +62,7 @@ def test_moons_with_the_global_seed_follow_numpy_like_scikit_learn():
 
 
 def test_circles_refuses_a_factor_outside_0_1():
-    with pytest.raises(ValueError, match="factor must be a number in"):
+    with pytest.raises(ValueError, match=r"circles factor \(the inner radius\) must be in \[0, 1\)"):
         datasets.circles(10, factor=1.0)
 
 
@@ -94,3 +94,14 @@ def test_the_live_path_needs_nothing_pyodide_lacks():
             "p.widget\n"
             "assert p.error is None, p.error\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("labels", "n_classes", "message"), [
+    ([0, 1.5], None, r"one_hot's labels must hold class labels 0, 1, 2, \.\.\., got 1.5 at index 1"),
+    ([[0, 1]], None, r"must be a non-empty 1-D array of class labels, got shape \(1, 2\)"),
+    ([0, 3], 2, r"label 3 does not fit in 2 classes"),
+    ([0, 1], 0, "n_classes must be > 0"),
+])
+def test_one_hot_names_what_is_wrong(labels, n_classes, message):
+    with pytest.raises(ValueError, match=message):
+        datasets.one_hot(labels, n_classes)

@@ -95,3 +95,10 @@ def test_mismatched_use_is_an_error():
     np.testing.assert_array_equal(p1, np.ones(2))          # nothing was updated before the error
     with pytest.raises(ValueError, match="momentum beta must be in"):
         make_optimizer("momentum", 0.1, momentum=1.5)
+
+
+@pytest.mark.parametrize("cls", [RMSProp, Adam])
+@pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
+def test_the_epsilon_of_adaptive_optimisers_must_be_positive(cls, eps):
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        cls(0.1, eps=eps)

@@ -37,10 +37,10 @@ def test_test_data_is_transformed_with_the_training_statistics():
 
 def test_a_constant_column_is_refused_by_its_index():
     X = np.array([[1.0, 5.0, 2.0], [2.0, 5.0, 3.0], [4.0, 5.0, 1.0]])
-    with pytest.raises(ValueError, match=r"column 1 of X has zero variance \(every value is 5\)"):
+    with pytest.raises(ValueError, match=r"column 1 of X is constant \(standard deviation 0, values up to 5 in size\)"):
         standardise(X)
     X[:, 2] = 7.0
-    with pytest.raises(ValueError, match=r"column 1 \(and 1 more\) of X has zero variance"):
+    with pytest.raises(ValueError, match=r"column 1 \(and 1 more\) of X is constant"):
         standardise(X)
     # a column that is constant up to round-off counts as constant
     with pytest.raises(ValueError, match="column 0"):
@@ -63,3 +63,11 @@ def test_transform_checks_the_number_of_columns():
     _, stats = standardise(np.array([[1.0, 2.0], [3.0, 5.0]]))
     with pytest.raises(ValueError, match="X has 3 columns but the statistics were computed on 2"):
         stats.transform(np.ones((4, 3)))
+
+
+def test_small_valued_columns_are_scaled_and_constant_ones_named():
+    X = np.array([[1e-13, 5.0], [3e-13, 5.0], [2e-13, 5.0]])
+    with pytest.raises(ValueError, match=r"column 1 of X is constant \(standard deviation 0, values up to 5"):
+        standardise(X)
+    Z, stats = standardise(X[:, :1])
+    np.testing.assert_allclose(Z.std(axis=0), 1.0)

@@ -373,3 +373,57 @@ def test_data_loss_is_the_training_loss_without_the_l2_penalty():
     hist = bpcore.train(bpcore.Network([2, 5, 1], hidden="tanh", seed=0), X, y, lr=0.1, epochs=3, batch_size=8,
                         seed=0, record=("loss", "data_loss"))
     assert hist.train_data_loss == pytest.approx(hist.train_loss, rel=1e-12)
+
+
+# -- what train() takes, checked (a review of bpcore's public API) ------------------------------
+def test_an_optimiser_object_trains_at_its_own_rate_and_the_rate_is_given_once():
+    X, y = bpcore.datasets.moons(60, seed=0)
+    net = bpcore.Network([2, 4, 1], hidden="tanh", seed=0)
+    hist = bpcore.train(net.copy(), X, y, optimizer=bpcore.optimizers.Adam(0.003), epochs=3)
+    assert hist.lr == [0.003] * 3
+    named = bpcore.train(net.copy(), X, y, optimizer="adam", lr=0.003, epochs=3)
+    assert hist.train_loss == named.train_loss
+    with pytest.raises(ValueError, match="give the learning rate once: lr=0.5 or in the optimiser"):
+        bpcore.train(net.copy(), X, y, optimizer=bpcore.optimizers.Adam(0.003), lr=0.5, epochs=3)
+    assert bpcore.train(net.copy(), X, y, epochs=1).lr == [bpcore.training.DEFAULT_LR]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"divergence_factor": 0}, r"divergence_factor must be a number > 1 \(times the loss before training"),
+    ({"divergence_factor": 1.0}, "divergence_factor must be a number > 1"),
+    ({"divergence_factor": "big"}, "divergence_factor must be a number > 1"),
+    ({"schedule": lambda epoch: 1.0 - epoch}, "the schedule gave the learning-rate factor -1.0 for epoch 2"),
+    ({"schedule": lambda epoch: float("nan")}, "the schedule gave the learning-rate factor nan for epoch 0"),
+    ({"l2": -0.1}, "l2 must be a number >= 0, got -0.1"),
+])
+def test_bad_training_options_are_named(options, message):
+    X, y = bpcore.datasets.moons(40, seed=0)
+    with pytest.raises((ValueError, TypeError), match=message):
+        bpcore.train(bpcore.Network([2, 3, 1], seed=0), X, y, epochs=3, **options)
+
+
+def test_a_negative_weight_decay_is_refused_by_the_loss_and_the_gradients():
+    X, y = bpcore.datasets.moons(20, seed=0)
+    net = bpcore.Network([2, 3, 1], seed=0)
+    for call in (net.loss, net.gradients, net.trace):
+        with pytest.raises(ValueError, match="l2 must be a number >= 0"):
+            call(X, y, l2=-5)
+    assert net.loss(X, y, l2=np.float32(0.01)) > net.loss(X, y)      # numpy numbers are numbers
+
+
+def test_the_range_test_stops_at_lr_max_and_names_an_all_nan_run():
+    from bpcore.lr_range import RangeTest, lr_range_test
+    X, y = bpcore.datasets.moons(60, noise=0.2, seed=0)
+    net = bpcore.Network([2, 8, 1], hidden="tanh", seed=0)
+    steps, lr_min, lr_max = 12, 1e-3, 1e-1
+    scan = lr_range_test(tested := net.copy(), X, y, lr_min=lr_min, lr_max=lr_max, steps=steps)
+    assert len(scan.lrs) == len(scan.losses) == steps
+    np.testing.assert_allclose(scan.lrs[[0, -1]], [lr_min, lr_max])
+    gamma = (lr_max / lr_min) ** (1 / (steps - 1))
+    same = net.copy()
+    bpcore.train(same, X, y, lr=lr_min, epochs=steps, schedule=bpcore.schedules.exponential(gamma))
+    for a, b in zip(tested.parameters(), same.parameters()):           # exactly `steps` steps, none beyond
+        np.testing.assert_array_equal(a, b)
+    assert scan.losses[-1] == same.loss(X, y, train=True)
+    with pytest.raises(ValueError, match="the range test recorded no finite loss"):
+        RangeTest(lrs=np.array([1.0, 2.0]), losses=np.array([np.nan, np.inf]), history=scan.history).best_lr
