@@ -390,4 +390,5 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float | None 
             if callback is not None and callback(epoch, hist) is False:
                 hist.status = f"stopped by the callback at epoch {epoch}{loss_note(epoch_loss)}"
                 break
+    opt.lr = base_lr          # an Optimizer object passed in ends at its own rate, whatever the schedule did
     return hist

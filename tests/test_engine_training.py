@@ -427,3 +427,11 @@ def test_the_range_test_stops_at_lr_max_and_names_an_all_nan_run():
     assert scan.losses[-1] == same.loss(X, y, train=True)
     with pytest.raises(ValueError, match="the range test recorded no finite loss"):
         RangeTest(lrs=np.array([1.0, 2.0]), losses=np.array([np.nan, np.inf]), history=scan.history).best_lr
+
+
+def test_a_scheduled_optimiser_object_keeps_its_own_rate():
+    X, y = bpcore.datasets.moons(40, seed=0)
+    adam = bpcore.optimizers.Adam(0.01)
+    hist = bpcore.train(bpcore.Network([2, 3, 1], seed=0), X, y, optimizer=adam, epochs=4,
+                        schedule=bpcore.schedules.step(0.5, 1))
+    assert hist.lr == [0.01, 0.005, 0.0025, 0.00125] and adam.lr == 0.01
