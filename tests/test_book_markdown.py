@@ -107,3 +107,13 @@ def test_the_prose_names_only_code_that_exists(path):
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     stale = [n for c in nb.cells if c.cell_type == "markdown" for n in stale_names(c.source, code)]
     assert not stale, f"{path.name} names code that exists neither in bpcore nor in its cells: {stale}"
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
+def test_a_reference_to_an_exercise_is_not_preceded_by_the_word(path):
+    """``{ref}`` to an exercise renders as "Exercise 4.6" in the book and in JupyterLab, so "Exercise {ref}`...`"
+    printed "Exercise Exercise 4.6"."""
+    nb = nbformat.read(path, as_version=4)
+    doubled = [m.group(0) for c in nb.cells if c.cell_type == "markdown"
+               for m in re.finditer(r"[Ee]xercise\s+\{ref\}`[^`]+`", c.source)]
+    assert not doubled, f"{path.name}: {doubled}"
