@@ -93,3 +93,15 @@ def test_the_graded_assignments_points_are_the_ones_the_course_tool_writes():
         assert [int(x.strip("*")) for x in total[1:]] == sums == sums[:2] + [int(stated)], f"{title}: totals {total}"
         tables += 1
     assert tables == 4
+
+
+def test_the_hub_recipe_for_plotlys_front_end_uses_the_settings_the_launcher_uses():
+    """The guide's optional hub step sets what bpcore.tools.lab.widget_bundle_server sets (and test_jupyterlab checks
+    in a real server): plotly's package_data as a static path, and the kernel's environment variable."""
+    from bpcore.tools.lab import widget_bundle_server
+    from bpcore.widgets.bundle import BUNDLE_ENV, LAB_BUNDLE, PLOTLY_PACKAGE_DATA
+    options, env = widget_bundle_server()
+    assert options == [f"--ServerApp.extra_static_paths={PLOTLY_PACKAGE_DATA}"]
+    assert PLOTLY_PACKAGE_DATA.name == "package_data"
+    assert 'c.ServerApp.extra_static_paths = [str(pathlib.Path(plotly.__file__).parent / "package_data")]' in GUIDE
+    assert env == {BUNDLE_ENV: LAB_BUNDLE} and f"`{BUNDLE_ENV}={LAB_BUNDLE}`" in GUIDE
