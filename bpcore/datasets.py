@@ -137,7 +137,7 @@ def one_hot(y: Array, n_classes: int | None = None) -> Array:
     k = int(y.max()) + 1 if n_classes is None else positive_integer(n_classes, "n_classes")
     if y.max() >= k:
         raise ValueError(f"label {int(y.max())} does not fit in {k} classes (labels must be 0..{k - 1})")
-    return np.eye(k)[y.astype(int)]
+    return np.eye(k)[y]
 
 
 def train_val_split(X: Array, y: Array, val_fraction: float = 0.25, seed: int | None = 0,

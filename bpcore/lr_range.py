@@ -44,7 +44,7 @@ class RangeTest:
         if not np.any(np.isfinite(self.losses)):
             raise ValueError(f"the range test recorded no finite loss ({len(self.losses)} steps): "
                              f"start from a smaller lr_min")
-        return float(self.lrs[int(np.nanargmin(np.where(np.isfinite(self.losses), self.losses, np.nan)))])
+        return float(self.lrs[int(np.nanargmin(self.losses))])
 
     @property
     def suggested_lr(self) -> float:

@@ -275,8 +275,8 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float | None 
     X, Y, loss_fn = net.prepare(X, Y, loss)
     if isinstance(optimizer, Optimizer) and lr is not None:
         raise ValueError(f"give the learning rate once: lr={lr!r} or in the optimiser {optimizer!r}, not both")
-    base_lr = optimizer.lr if isinstance(optimizer, Optimizer) else \
-        validation.positive_number(DEFAULT_LR if lr is None else lr, "learning rate lr")
+    opt = make_optimizer(optimizer, DEFAULT_LR if lr is None else lr, momentum)   # an object keeps its own rate
+    base_lr = opt.lr
     epochs = validation.positive_integer(epochs, "epochs")
     n = len(X)
     bs = n if batch_size is None else min(validation.positive_integer(batch_size, "batch_size"), n)
@@ -306,7 +306,6 @@ def train(net: Network, X: Array, Y: Array, loss: str = "bce", lr: float | None 
                                           or not isinstance(divergence_factor, numbers.Real) or not divergence_factor > 1):
         raise ValueError(f"divergence_factor must be a number > 1 (times the loss before training; inf: only a NaN "
                          f"or infinite loss counts), got {divergence_factor!r}")
-    opt = make_optimizer(optimizer, base_lr, momentum)
     schedule_fn = get_schedule(schedule)
     rng = np.random.default_rng(seed)
     params = net.parameters()

@@ -137,6 +137,6 @@ class LiveFigure(go.FigureWidget):
                                      "frame": {"duration": 0, "redraw": False}})
 
 
-LOADER = served_loader()
-if LOADER is not None:          # the server serves plotly's widget bundle: send the loader, not the bundle
-    LiveFigure._esm = LOADER
+SERVED_LOADER = served_loader()
+if SERVED_LOADER is not None:   # the server serves plotly's widget bundle: send the loader, not the bundle
+    LiveFigure._esm = SERVED_LOADER
